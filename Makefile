@@ -1,0 +1,35 @@
+# casecert: a contract and conformance test harness for the Case API.
+# Only Go is needed for run, test and build; test-browser also needs Debian's chromium.
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/casecert/casecert/internal/cli.Version=$(VERSION)
+GO      ?= go
+
+.DEFAULT_GOAL := help
+
+.PHONY: help build run test bench lint test-browser clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build bin/casecert (version stamped)
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/casecert ./cmd/casecert
+
+run: build ## certify the built-in reference server; report in casecert-report/
+	./bin/casecert run --report-dir casecert-report
+
+test: lint ## vet, gofmt and every test with -race (includes the self-certification table)
+	$(GO) test -race -count=1 ./...
+
+bench: ## benchmarks: reference server round trips and a full certification run
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/refserver/ ./internal/cli/
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+clean: ## remove build and report output
+	rm -rf bin casecert-report
+
+-include reports/browser.mk

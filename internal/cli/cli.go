@@ -1,0 +1,150 @@
+// Package cli is casecert's command line: flags, the OS environment (the only package
+// that touches os), exit codes, and the run pipeline that ties the other packages together.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+)
+
+// Version is stamped at build time (-ldflags "-X .../internal/cli.Version=...").
+var Version = "0.1.0-dev"
+
+// ExitCode is the process exit status; the values are a public interface.
+type ExitCode int
+
+// Exit codes, as documented in the README.
+const (
+	ExitConformant    ExitCode = 0 // every must requirement passed (or a command succeeded)
+	ExitNonConformant ExitCode = 1 // a must requirement failed (or verify found a problem)
+	ExitUsage         ExitCode = 2 // usage or configuration error
+	ExitUnreachable   ExitCode = 3 // the target could not be reached or the run could not start
+)
+
+// Env is everything casecert takes from the operating system.
+type Env struct {
+	Args   []string // without the program name
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	Now    func() time.Time
+	// Context is cancelled on Ctrl-C.
+	Context context.Context
+	// ReadFile, WriteFile, MkdirAll and DirFS reach the file system.
+	ReadFile  func(string) ([]byte, error)
+	WriteFile func(string, []byte) error
+	MkdirAll  func(string) error
+	DirFS     func(string) fs.FS
+}
+
+// OSEnv returns the real environment.
+func OSEnv(ctx context.Context) Env {
+	return Env{
+		Args:      os.Args[1:],
+		Stdout:    os.Stdout,
+		Stderr:    os.Stderr,
+		Getenv:    os.Getenv,
+		Now:       time.Now,
+		Context:   ctx,
+		ReadFile:  os.ReadFile,
+		WriteFile: func(name string, data []byte) error { return os.WriteFile(name, data, 0o644) },
+		MkdirAll:  func(dir string) error { return os.MkdirAll(dir, 0o755) },
+		DirFS:     os.DirFS,
+	}
+}
+
+// usageError is a mistake in the command line or configuration (exit 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+const usage = `casecert certifies an implementation of the Case API (PATCH /incidents/{id}).
+
+Usage:
+  casecert run      [flags]   run the suite; without --base-url, against the built-in reference server
+  casecert serve    [flags]   run the reference server of the Case API
+  casecert list     [flags]   the requirement catalog: ID, level, scenario count, title
+  casecert verify REPORT.json check a report's integrity (suite digest, counts, report digest)
+  casecert merge -o DIR A/report.json B/report.json ...   join shard reports into one
+  casecert profile            print the default profile, to copy and adapt
+  casecert version
+
+Exit codes: 0 conformant, 1 not conformant, 2 usage or configuration error,
+3 target unreachable or the run could not start.
+Run "casecert COMMAND -h" for the flags of a command.
+`
+
+// Main runs casecert and returns its exit code.
+func Main(env Env) ExitCode {
+	if env.Context == nil {
+		env.Context = context.Background()
+	}
+	if len(env.Args) == 0 {
+		fmt.Fprint(env.Stderr, usage)
+		return ExitUsage
+	}
+	cmd, args := env.Args[0], env.Args[1:]
+	var err error
+	code := ExitConformant
+	switch cmd {
+	case "run":
+		code, err = runCommand(env, args)
+	case "serve":
+		err = serveCommand(env, args)
+	case "list":
+		err = listCommand(env, args)
+	case "verify":
+		code, err = verifyCommand(env, args)
+	case "merge":
+		err = mergeCommand(env, args)
+	case "profile":
+		_, err = env.Stdout.Write(defaultProfileYAML())
+	case "version", "--version", "-v":
+		fmt.Fprintf(env.Stdout, "casecert %s\n", Version)
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, usage)
+	default:
+		err = usagef("unknown command %q\n\n%s", cmd, usage)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "casecert %s: %v\n", cmd, err)
+		var ue *usageError
+		var te *targetError
+		switch {
+		case errors.As(err, &ue):
+			return ExitUsage
+		case errors.As(err, &te):
+			return ExitUnreachable
+		case code == ExitConformant:
+			return ExitUnreachable
+		}
+	}
+	return code
+}
+
+// targetError means the target could not be reached or the run could not start (exit 3).
+type targetError struct{ err error }
+
+func (e *targetError) Error() string { return e.err.Error() }
+func (e *targetError) Unwrap() error { return e.err }
+
+func lookupEnv(env Env, flagValue, name string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return strings.TrimSpace(env.Getenv(name))
+}
+
+func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}

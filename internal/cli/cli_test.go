@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/casecert/casecert/fixtures"
+)
+
+func TestUsageErrorsExit2(t *testing.T) {
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken.yaml")
+	y := strings.Replace(string(fixtures.DefaultYAML()), "{name: department, type: string}", "{name: department, type: text}", 1)
+	require.NoError(t, os.WriteFile(broken, []byte(y), 0o644))
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{}, "Usage:"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"run", "--concurrency", "0"}, "--concurrency must be at least 1"},
+		{[]string{"run", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"run", "--format", "pdf"}, `unknown format "pdf"`},
+		{[]string{"run", "--tags", "@must and @should"}, "is not valid"},
+		{[]string{"run", "--tags", "@must,"}, "is not valid"},
+		{[]string{"run", "--tags", "@NO-SUCH-TAG"}, "selects no scenario"},
+		{[]string{"run", "--profile", broken}, broken + `:29: field "department" has unknown type "text" (fix: use one of`},
+		{[]string{"run", "--profile", filepath.Join(dir, "missing.yaml")}, "no such file"},
+		{[]string{"run", "--base-url", "http://127.0.0.1:1"}, "a target needs a token"},
+		{[]string{"run", "--fault", "no-such-fault"}, "no-such-fault"},
+		{[]string{"run", "--base-url", "http://127.0.0.1:1", "--token", "t", "--fault", "null-ignored"}, "--fault applies to the built-in reference server only"},
+		{[]string{"verify"}, "usage: casecert verify"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			env, stdout, stderr := testEnv(t, tc.args...)
+			assert.Equal(t, ExitUsage, Main(env))
+			assert.Contains(t, stdout.String()+stderr.String(), tc.want)
+		})
+	}
+}
+
+func TestUnreachableTargetsExit3(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closedAddr := ln.Addr().String()
+	ln.Close()
+
+	hang := make(chan struct{})
+	hanging := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hanging.Close()
+	defer close(hang)
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer refusing.Close()
+
+	cases := map[string]struct{ url, want string }{
+		"connection refused": {"http://" + closedAddr, "cannot be reached"},
+		"server hangs":       {hanging.URL, "cannot be reached"},
+		"token refused":      {refusing.URL, "refused the token"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			env, stdout, stderr := testEnv(t, "run", "--base-url", tc.url, "--token", "casecert-secret-token-123", "--timeout", "300ms", "--retries", "0", "--report-dir", t.TempDir())
+			start := time.Now()
+			assert.Equal(t, ExitUnreachable, Main(env))
+			out := stdout.String() + stderr.String()
+			assert.Contains(t, out, tc.want)
+			assert.NotContains(t, out, "casecert-secret-token-123")
+			assert.Less(t, time.Since(start), 20*time.Second, "a bad target never hangs the run")
+		})
+	}
+}
+
+// A target that answers garbage to everything is judged (and fails), never crashes casecert.
+func TestGarbageTargetIsNonConformant(t *testing.T) {
+	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"id": [1, 2`))
+	}))
+	defer garbage.Close()
+	dir := t.TempDir()
+	env, stdout, stderr := testEnv(t, "run", "--base-url", garbage.URL, "--token", "t0ken-abc", "--report-dir", dir, "--tags", "@PATCH-NULL,@PATCH-OMIT")
+	assert.Equal(t, ExitNonConformant, Main(env), stdout.String()+stderr.String())
+	assert.Contains(t, stdout.String(), "NON-CONFORMANT")
+	assert.FileExists(t, filepath.Join(dir, "report.json"))
+}
+
+func TestListNamesEveryRequirement(t *testing.T) {
+	env, stdout, _ := testEnv(t, "list")
+	require.Equal(t, ExitConformant, Main(env))
+	out := stdout.String()
+	for _, id := range []string{"PATCH-OMIT", "PATCH-NULL", "FMT-TIME", "AUTH-CHALLENGE", "VER-UNSUPPORTED"} {
+		assert.Contains(t, out, id)
+	}
+}
+
+func TestDryRunPrintsExpandedFeatures(t *testing.T) {
+	env, stdout, _ := testEnv(t, "run", "--dry-run")
+	require.Equal(t, ExitConformant, Main(env))
+	assert.Contains(t, stdout.String(), "| incident_local_time     | 14:30:00:123 |")
+	assert.NotContains(t, stdout.String(), "@fields:local-time\n    Examples:\n      | value")
+}
+
+func TestVersionAndProfile(t *testing.T) {
+	env, stdout, _ := testEnv(t, "version")
+	require.Equal(t, ExitConformant, Main(env))
+	assert.Contains(t, stdout.String(), "casecert "+Version)
+	env, stdout, _ = testEnv(t, "profile")
+	require.Equal(t, ExitConformant, Main(env))
+	_, err := fixtures.Parse("printed", stdout.Bytes())
+	assert.NoError(t, err, "the printed profile loads as it is")
+}

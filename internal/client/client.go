@@ -1,0 +1,311 @@
+// Package client is the HTTP driver of casecert: every call the harness makes to a target
+// goes through Client.Do, which builds the request, rate-limits, retries 429/503 answers,
+// bounds time and body size, and returns one Exchange per attempt as evidence. Secrets are
+// redacted in the Exchange itself, so no report writer or console line can leak them.
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/time/rate"
+)
+
+// UserAgent and Version make the User-Agent header, "casecert/<version>". The command
+// line sets Version to its own at start-up.
+var (
+	UserAgent = "casecert"
+	Version   = "dev"
+)
+
+// Defaults of Config.
+const (
+	DefaultAPIVersion   = "1.0"
+	DefaultTimeout      = 15 * time.Second
+	DefaultRetries      = 2
+	DefaultMaxBody      = 4 << 20
+	DefaultRetryBackoff = time.Second
+	// MaxRetryWait caps every wait before a retry, whatever Retry-After asks for.
+	MaxRetryWait = 10 * time.Second
+)
+
+// Config configures a Client. Only BaseURL is required.
+type Config struct {
+	BaseURL     string             // e.g. http://127.0.0.1:1234/services/apexrest/ThinkLP ; request paths are appended
+	Token       string             // static bearer token (secret)
+	TokenSource oauth2.TokenSource // optional, used instead of Token when set (its tokens are secrets too)
+	Secrets     []string           // extra secret strings (client secret, expired token) redacted wherever they appear
+	// RedactHeaders names headers whose values are always redacted, besides
+	// Authorization, Cookie, Set-Cookie and Proxy-Authorization.
+	RedactHeaders []string
+	APIVersion    string        // sent as API-Version unless the request says otherwise; default "1.0"
+	Timeout       time.Duration // per attempt, answer and body included; default 15s
+	// Retries is how many times a 429 or 503 answer is retried, after the wait its
+	// Retry-After asks for (seconds or HTTP-date, capped at MaxRetryWait). 0 means no
+	// retry: the zero Config does not retry, the command line passes DefaultRetries.
+	Retries int
+	// RetryBackoff is the wait before a retry when the answer carries no usable
+	// Retry-After; it doubles with each attempt, capped at MaxRetryWait. Default 1s.
+	RetryBackoff time.Duration
+	Rate         float64 // max requests per second, 0 = unlimited (burst 1)
+	// MaxBody caps the response body kept, in bytes; default 4 MiB. A longer body is
+	// truncated in the Exchange and Do returns an error wrapping ErrBodyTooLarge.
+	MaxBody int64
+	// HTTPClient sends the requests (TLS is configured by the caller). Default: a client
+	// with dial and TLS handshake timeouts. Redirects are never followed, whatever its
+	// CheckRedirect says: every answer the target gives is evidence of its own.
+	HTTPClient *http.Client
+	// OnExchange, when set, is called with every attempt that was sent, failed ones
+	// included, from the goroutine of Do (so concurrently when Do is).
+	OnExchange func(Exchange)
+}
+
+// Client is the driver. It is safe for concurrent use.
+type Client struct {
+	cfg      Config
+	base     *url.URL
+	baseText string
+	hc       *http.Client
+	limiter  *rate.Limiter // nil: unlimited
+	redactHd map[string]bool
+	requests atomic.Int64
+
+	mu     sync.Mutex
+	tokens []string // every token the TokenSource has handed out
+
+	sleep func(ctx context.Context, d time.Duration) error // replaced in tests
+	now   func() time.Time
+}
+
+// New checks cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	base, err := parseBase(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case cfg.Timeout < 0:
+		return nil, errors.New("timeout must not be negative")
+	case cfg.Retries < 0:
+		return nil, errors.New("retries must not be negative")
+	case cfg.Rate < 0:
+		return nil, errors.New("rate must not be negative")
+	case cfg.MaxBody < 0:
+		return nil, errors.New("body cap must not be negative")
+	case cfg.RetryBackoff < 0:
+		return nil, errors.New("retry backoff must not be negative")
+	}
+	if cfg.APIVersion == "" {
+		cfg.APIVersion = DefaultAPIVersion
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.RetryBackoff == 0 {
+		cfg.RetryBackoff = DefaultRetryBackoff
+	}
+	cfg.Secrets = append([]string(nil), cfg.Secrets...)
+
+	c := &Client{
+		cfg:      cfg,
+		base:     base,
+		baseText: strings.TrimRight(cfg.BaseURL, "/"),
+		hc:       noRedirects(cfg.HTTPClient),
+		redactHd: map[string]bool{},
+		sleep:    sleepCtx,
+		now:      time.Now,
+	}
+	if cfg.Rate > 0 {
+		c.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), 1)
+	}
+	for _, h := range append([]string{"Authorization", "Cookie", "Set-Cookie", "Proxy-Authorization"}, cfg.RedactHeaders...) {
+		c.redactHd[http.CanonicalHeaderKey(strings.TrimSpace(h))] = true
+	}
+	return c, nil
+}
+
+// parseBase accepts an absolute http or https URL without credentials, query or fragment
+// (paths are appended to it, and credentials in a URL would end up in evidence).
+func parseBase(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, errors.New("base URL is empty")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("base URL %q is not a URL", raw)
+	}
+	switch {
+	case !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https"):
+		return nil, fmt.Errorf("base URL %q must start with http:// or https://", raw)
+	case u.Host == "" || u.Hostname() == "":
+		return nil, fmt.Errorf("base URL %q has no host", raw)
+	case u.User != nil:
+		return nil, fmt.Errorf("base URL must not carry credentials (give a token instead)")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, fmt.Errorf("base URL %q must not have a query or fragment: request paths are appended to it", raw)
+	}
+	return u, nil
+}
+
+// noRedirects returns a copy of hc (or a default client) that hands back 3xx answers as
+// they are.
+func noRedirects(hc *http.Client) *http.Client {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	} else {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+		tr.TLSHandshakeTimeout = 10 * time.Second
+		tr.MaxIdleConnsPerHost = 32
+		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		c.Transport = tr
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
+// BaseURL is the configured base URL without a trailing slash.
+func (c *Client) BaseURL() string { return c.baseText }
+
+// Requests is the number of HTTP attempts sent so far.
+func (c *Client) Requests() int64 { return c.requests.Load() }
+
+// Do sends req, retrying 429 and 503 answers, and returns the exchange of the last
+// attempt. Every attempt sent is passed to Config.OnExchange. An answer of any status is
+// not an error; err is set when there was no complete answer: a *TransportError (refused,
+// timeout, TLS, cancelled), ErrBodyTooLarge, or a request that could not be built or
+// sent within the context. The returned Exchange is filled as far as the request got.
+func (c *Client) Do(ctx context.Context, req Request) (Exchange, error) {
+	p, err := c.prepare(req)
+	if err != nil {
+		return c.unsent(p, 1, err), err
+	}
+	var last Exchange
+	for attempt := 1; ; attempt++ {
+		if err := c.waitTurn(ctx); err != nil {
+			if attempt > 1 {
+				return last, err
+			}
+			return c.unsent(p, attempt, err), err
+		}
+		res := c.attempt(ctx, p, attempt)
+		if res.sent && c.cfg.OnExchange != nil {
+			c.cfg.OnExchange(res.ex)
+		}
+		last = res.ex
+		if res.err != nil || !retryable(res.ex.Status) || attempt > c.cfg.Retries {
+			return res.ex, res.err
+		}
+		wait := retryWait(res.retryAfter, c.now(), c.cfg.RetryBackoff, attempt)
+		if err := c.sleep(ctx, wait); err != nil {
+			return last, fmt.Errorf("retry of the %d answer after %s abandoned: %w", res.ex.Status, wait, err)
+		}
+	}
+}
+
+// waitTurn waits for the rate limiter.
+func (c *Client) waitTurn(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("request not sent: %w", err)
+	}
+	if c.limiter == nil {
+		return nil
+	}
+	if err := c.limiter.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("request not sent while waiting for the rate limit: %w", ctx.Err())
+		}
+		// The limiter refuses up front when the next slot is after the deadline.
+		return fmt.Errorf("request not sent: the next slot of the rate limit is after the deadline: %w", context.DeadlineExceeded)
+	}
+	return nil
+}
+
+func retryable(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+}
+
+// sleepCtx waits d, or returns at once when ctx would end first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		return fmt.Errorf("the wait ends after the deadline: %w", context.DeadlineExceeded)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// token returns the bearer token of the default Authorization ("" when none is configured)
+// and its scheme. A TokenSource is asked under the attempt's deadline, since
+// oauth2.TokenSource.Token takes no context and a hanging token endpoint must not hang Do.
+func (c *Client) token(ctx context.Context) (scheme, token string, err error) {
+	if c.cfg.TokenSource == nil {
+		if c.cfg.Token == "" {
+			return "", "", nil
+		}
+		return "Bearer", c.cfg.Token, nil
+	}
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		tok, err := c.cfg.TokenSource.Token()
+		ch <- result{tok, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return "", "", ctx.Err()
+	case r := <-ch:
+		if r.err != nil {
+			return "", "", r.err
+		}
+		if r.tok == nil || r.tok.AccessToken == "" {
+			return "", "", errors.New("the token source gave an empty token")
+		}
+		c.remember(r.tok.AccessToken)
+		return r.tok.Type(), r.tok.AccessToken, nil
+	}
+}
+
+func (c *Client) remember(tok string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range c.tokens {
+		if t == tok {
+			return
+		}
+	}
+	c.tokens = append(c.tokens, tok)
+}
+
+// secrets lists every secret known to the client now, plus extra.
+func (c *Client) secrets(extra ...string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := make([]string, 0, 1+len(c.cfg.Secrets)+len(c.tokens)+len(extra))
+	s = append(s, c.cfg.Token)
+	s = append(s, c.cfg.Secrets...)
+	s = append(s, c.tokens...)
+	return append(s, extra...)
+}

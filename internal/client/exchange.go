@@ -1,0 +1,48 @@
+package client
+
+import (
+	"mime"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// Exchange is the record of one attempt: what was sent and what came back, with every
+// secret already redacted. It is the evidence reports embed.
+type Exchange struct {
+	Method          string
+	URL             string
+	RequestHeaders  map[string]string // canonical names, several values joined with ", "
+	RequestBody     string
+	Status          int // 0 if no answer
+	ResponseHeaders map[string]string
+	ResponseBody    string
+	Duration        time.Duration
+	// Curl reproduces the request: "$CASECERT_TOKEN" stands for the configured (or token
+	// source) token, [REDACTED] for other secrets.
+	Curl string
+	// Err is the text of the transport error, if any: no answer, or an answer cut short
+	// (then Status is set and the body is what arrived).
+	Err     string
+	Attempt int // 1-based; each retry is an exchange of its own
+	// Truncated says ResponseBody was cut at Config.MaxBody.
+	Truncated bool
+}
+
+// JSON parses the response body.
+func (e Exchange) JSON() gjson.Result { return gjson.Parse(e.ResponseBody) }
+
+// IsJSON says the response Content-Type is application/json or a +json type.
+func (e Exchange) IsJSON() bool {
+	ct := e.ResponseHeaders["Content-Type"]
+	if ct == "" {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		// A malformed parameter still leaves a readable type before the ";".
+		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+	}
+	return mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+}

@@ -1,0 +1,292 @@
+package suite
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing/fstest"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/reports"
+	"github.com/casecert/casecert/steps"
+)
+
+// Config is one run of a loaded suite.
+type Config struct {
+	Env         *steps.Env
+	Tags        string // godog tag expression; "" runs everything
+	Concurrency int
+	Progress    io.Writer // one character per finished scenario; nil for none
+	// KeepPassing caps the exchanges kept for a passing scenario (failing ones keep all).
+	KeepPassing int
+}
+
+// Result is what a run produced, before judging.
+type Result struct {
+	Scenarios []reports.Scenario
+	Cucumber  []byte // godog's Cucumber JSON
+	Requests  int
+}
+
+// Recorder sees every exchange of the run, whichever scenario made it, for the checks
+// that are judged over the whole run. Give its Observe to client.Config.OnExchange.
+type Recorder struct {
+	mu        sync.Mutex
+	requests  int
+	serverErr []client.Exchange // 5xx answers
+	bareError []client.Exchange // 4xx answers without a JSON error message
+	refusals  int
+}
+
+// Observe records one exchange.
+func (r *Recorder) Observe(ex client.Exchange) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.requests++
+	switch {
+	case ex.Status >= 500:
+		r.serverErr = append(r.serverErr, ex)
+	case ex.Status >= 400:
+		r.refusals++
+		if steps.ErrorMessage(ex) == "" {
+			r.bareError = append(r.bareError, ex)
+		}
+	}
+}
+
+var tagExpr = regexp.MustCompile(`^\s*~?@[^\s,&~@]+(\s*(,|&&)\s*~?@[^\s,&~@]+)*\s*$`)
+
+// ValidateTags checks a tag expression in godog's syntax (`,` or, `&&` and, `~` not),
+// since godog silently matches nothing on Cucumber's `and`/`or` words and panics on a
+// trailing comma.
+func ValidateTags(expr string) error {
+	if expr == "" || tagExpr.MatchString(expr) {
+		return nil
+	}
+	return fmt.Errorf("tag expression %q is not valid: write tags as @TAG joined by \",\" (or) and \"&&\" (and), with \"~\" for not, e.g. \"@must && ~@AUTH-MISSING\"", expr)
+}
+
+// Run runs the suite with godog and adapts the outcome to the results model.
+func (s *Suite) Run(ctx context.Context, cfg Config, rec *Recorder) (Result, error) {
+	if err := ValidateTags(cfg.Tags); err != nil {
+		return Result{}, err
+	}
+	if cfg.KeepPassing == 0 {
+		cfg.KeepPassing = 6
+	}
+	c := &collector{suite: s, cfg: cfg, queue: map[string][]Pickle{}}
+	for _, p := range s.Pickles {
+		key := p.URI + "\x00" + p.Name
+		c.queue[key] = append(c.queue[key], p)
+	}
+	var contents []godog.Feature
+	for _, f := range s.Features {
+		contents = append(contents, godog.Feature{Name: f.Path, Contents: f.Source})
+	}
+	var cucumber bytes.Buffer
+	suite := godog.TestSuite{
+		Name:                "casecert",
+		ScenarioInitializer: c.initScenario,
+		Options: &godog.Options{
+			Format:          "cucumber",
+			Output:          &cucumber,
+			FeatureContents: contents,
+			FS:              fstest.MapFS{}, // never let godog read ./features from the working directory
+			Tags:            cfg.Tags,
+			Concurrency:     max(cfg.Concurrency, 1),
+			Randomize:       cfg.Env.Seed,
+			Strict:          true,
+			NoColors:        true,
+			DefaultContext:  ctx,
+		},
+	}
+	if code := suite.Run(); code == 2 {
+		return Result{}, errors.New("godog refused the suite (options or feature parse error)")
+	}
+	if c.Progress() > 0 && cfg.Progress != nil {
+		fmt.Fprintln(cfg.Progress)
+	}
+	res := Result{Scenarios: c.scenarios, Cucumber: cucumber.Bytes()}
+	res.Scenarios = append(res.Scenarios, runWide(s, rec)...)
+	sort.Slice(res.Scenarios, func(i, j int) bool { return res.Scenarios[i].ID < res.Scenarios[j].ID })
+	rec.mu.Lock()
+	res.Requests = rec.requests
+	rec.mu.Unlock()
+	return res, nil
+}
+
+// runWide judges what is checked over every exchange of the run, whichever scenario made
+// it: no 5xx answer at all, and a JSON error message on every refusal.
+func runWide(s *Suite, rec *Recorder) []reports.Scenario {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	var out []reports.Scenario
+	if sc, ok := runWideScenario(s, "REQ-NO-5XX", "no request of the run got a 5xx answer", rec.serverErr,
+		fmt.Sprintf("expected no 5xx answer in the whole run; observed %d of %d requests answered 5xx", len(rec.serverErr), rec.requests)); ok {
+		out = append(out, sc)
+	}
+	if sc, ok := runWideScenario(s, "RES-ERROR", "every refusal of the run carried a JSON error message", rec.bareError,
+		fmt.Sprintf("expected a JSON error body with a message on every 4xx; observed %d of %d refusals without one", len(rec.bareError), rec.refusals)); ok {
+		out = append(out, sc)
+	}
+	return out
+}
+
+// runWideScenario is the result of a run-wide check, failed when bad holds any exchange.
+// It exists only when the catalog has the requirement.
+func runWideScenario(s *Suite, id, name string, bad []client.Exchange, problem string) (reports.Scenario, bool) {
+	level := ""
+	for _, r := range s.Catalog {
+		if r.ID == id {
+			level = r.Level
+		}
+	}
+	sc := reports.Scenario{
+		ID: "run-wide;" + slug(name), Name: name, Feature: "Run-wide checks",
+		Requirements: []string{id}, Level: level, Status: reports.StatusPassed, Exchanges: []reports.Exchange{},
+	}
+	if len(bad) > 0 {
+		sc.Status = reports.StatusFailed
+		var lines []string
+		for i, ex := range bad {
+			if i < 10 {
+				lines = append(lines, fmt.Sprintf("%s %s -> %d", ex.Method, ex.URL, ex.Status))
+			}
+			if i < 50 {
+				sc.Exchanges = append(sc.Exchanges, toReport(ex))
+			}
+		}
+		sc.Error = fmt.Sprintf("%s: %s:\n%s", id, problem, strings.Join(lines, "\n"))
+	}
+	return sc, level != ""
+}
+
+// collector turns godog's scenarios into results as they finish.
+type collector struct {
+	suite *Suite
+	cfg   Config
+
+	mu        sync.Mutex
+	queue     map[string][]Pickle
+	scenarios []reports.Scenario
+	done      int
+}
+
+type startKey struct{}
+
+func (c *collector) Progress() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.done
+}
+
+// claim maps a godog pickle to ours (same file, same name, in order).
+func (c *collector) claim(uri, name string) Pickle {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := uri + "\x00" + name
+	q := c.queue[key]
+	if len(q) == 0 {
+		return Pickle{ID: slug(uri) + ";" + slug(name), Name: name, URI: uri}
+	}
+	c.queue[key] = q[1:]
+	return q[0]
+}
+
+func (c *collector) initScenario(sc *godog.ScenarioContext) {
+	steps.Register(sc)
+	var pickle Pickle
+	var started time.Time
+	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+		pickle = c.claim(s.Uri, s.Name)
+		started = time.Now()
+		return steps.WithWorld(ctx, steps.NewWorld(c.cfg.Env, pickle.ID, pickle.Requirements)), nil
+	})
+	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+		if w := steps.WorldFrom(ctx); w != nil && err != nil && !errors.Is(err, godog.ErrSkip) {
+			w.StepFailed(st.Text, err)
+		}
+		return ctx, nil
+	})
+	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (_ context.Context, hookErr error) {
+		defer func() {
+			// A panic here would kill the run before any report is written.
+			if r := recover(); r != nil {
+				hookErr = fmt.Errorf("internal error while recording the scenario: %v", r)
+			}
+		}()
+		w := steps.WorldFrom(ctx)
+		if w == nil {
+			return ctx, nil
+		}
+		if err != nil && !errors.Is(err, godog.ErrSkip) {
+			w.StepFailed("(scenario)", err)
+		}
+		c.record(pickle, w.Outcome(), time.Since(started))
+		return ctx, nil
+	})
+}
+
+func (c *collector) record(p Pickle, out steps.Outcome, took time.Duration) {
+	sc := reports.Scenario{
+		ID: p.ID, Name: p.Name, Feature: p.Feature, URI: p.URI, Line: p.Line,
+		Requirements: p.Requirements, Level: p.Level,
+		Status: reports.StatusPassed, DurationMS: took.Milliseconds(),
+		Observed: out.Observed, Exchanges: []reports.Exchange{},
+	}
+	if sc.Requirements == nil {
+		sc.Requirements = []string{}
+	}
+	keep := len(out.Exchanges)
+	mark := "."
+	switch {
+	case out.Err != nil:
+		sc.Status, sc.Error, sc.FailedStep = reports.StatusFailed, out.Err.Error(), out.FailedStep
+		mark = "F"
+	case out.SkipReason != "":
+		sc.Status, sc.SkipReason = reports.StatusSkipped, out.SkipReason
+		mark = "S"
+		keep = min(keep, c.cfg.KeepPassing)
+	default:
+		keep = min(keep, c.cfg.KeepPassing)
+	}
+	for _, ex := range out.Exchanges[:keep] {
+		sc.Exchanges = append(sc.Exchanges, toReport(ex))
+	}
+	sc.ExchangesOmitted = len(out.Exchanges) - keep
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.scenarios = append(c.scenarios, sc)
+	c.done++
+	if c.cfg.Progress != nil {
+		if c.done%60 == 0 {
+			mark += fmt.Sprintf(" %d\n", c.done)
+		}
+		io.WriteString(c.cfg.Progress, mark)
+	}
+}
+
+func toReport(ex client.Exchange) reports.Exchange {
+	return reports.Exchange{
+		Method: ex.Method, URL: ex.URL,
+		RequestHeaders: nonNil(ex.RequestHeaders), RequestBody: ex.RequestBody,
+		Status: ex.Status, ResponseHeaders: nonNil(ex.ResponseHeaders), ResponseBody: ex.ResponseBody,
+		DurationMS: ex.Duration.Milliseconds(), Curl: ex.Curl, Error: ex.Err,
+	}
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}

@@ -1,0 +1,230 @@
+// Package suite turns the embedded (or given) features and a profile into a runnable
+// suite: it expands the contract-driven Examples, computes the suite digest, reads the
+// requirement catalog, runs godog as a library and adapts its outcome to the results model.
+package suite
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	gherkin "github.com/cucumber/gherkin/go/v42"
+	messages "github.com/cucumber/messages/go/v34"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/reports"
+)
+
+// Suite is the expanded feature set for one profile.
+type Suite struct {
+	Features []Feature
+	Catalog  []Requirement
+	Profile  *fixtures.Profile
+	// Pickles are the scenarios as godog will run them, in file order.
+	Pickles []Pickle
+	Digest  string
+}
+
+// Feature is one expanded .feature file.
+type Feature struct {
+	Path   string
+	Name   string
+	Source []byte
+}
+
+// Requirement is a catalog entry.
+type Requirement struct {
+	ID    string `yaml:"id"`
+	Level string `yaml:"level"`
+	Title string `yaml:"title"`
+}
+
+// Pickle is one scenario after expansion: its stable ID and the tags that judge it.
+type Pickle struct {
+	ID           string
+	Name         string
+	Feature      string
+	URI          string
+	Line         int
+	Tags         []string
+	Requirements []string
+	Level        string
+}
+
+// Load reads every .feature file and the requirement catalog from fsys (at its root),
+// expands them for the profile and checks that each scenario names a catalog requirement
+// and its level.
+func Load(fsys fs.FS, p *fixtures.Profile) (*Suite, error) {
+	s := &Suite{Profile: p}
+	catalog, err := fs.ReadFile(fsys, "requirements.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("reading the requirement catalog: %w", err)
+	}
+	var doc struct {
+		Requirements []Requirement `yaml:"requirements"`
+	}
+	if err := yaml.Unmarshal(catalog, &doc); err != nil {
+		return nil, fmt.Errorf("requirements.yaml: %w", err)
+	}
+	s.Catalog = doc.Requirements
+	names, err := fs.Glob(fsys, "*.feature")
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no .feature files found")
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		src, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		expanded, err := Expand(name, src, p)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.addFeature(name, expanded); err != nil {
+			return nil, err
+		}
+	}
+	s.Digest = digest(s.Features, p)
+	return s, nil
+}
+
+func (s *Suite) addFeature(name string, src []byte) error {
+	doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(src), (&messages.Incrementing{}).NewId)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if doc.Feature == nil {
+		return nil
+	}
+	f := Feature{Path: name, Name: doc.Feature.Name, Source: src}
+	s.Features = append(s.Features, f)
+	levels := map[string]string{}
+	for _, r := range s.Catalog {
+		levels[r.ID] = r.Level
+	}
+	used := map[string]bool{}
+	for _, pk := range s.Pickles {
+		used[pk.ID] = true
+	}
+	for _, pk := range gherkin.Pickles(*doc, name, (&messages.Incrementing{}).NewId) {
+		p := Pickle{Name: pk.Name, Feature: f.Name, URI: name}
+		for _, t := range pk.Tags {
+			tag := strings.TrimPrefix(t.Name, "@")
+			p.Tags = append(p.Tags, t.Name)
+			if _, ok := levels[tag]; ok {
+				p.Requirements = append(p.Requirements, tag)
+			}
+			if tag == reports.LevelMust || tag == reports.LevelShould || tag == reports.LevelInfo {
+				p.Level = tag
+			}
+		}
+		if len(p.Requirements) == 0 || p.Level == "" {
+			return fmt.Errorf("%s: scenario %q needs a requirement tag of the catalog and a level tag (@must, @should or @info)", name, pk.Name)
+		}
+		for _, id := range p.Requirements {
+			if levels[id] != p.Level {
+				return fmt.Errorf("%s: scenario %q is tagged @%s but %s is %s in the catalog", name, pk.Name, p.Level, id, levels[id])
+			}
+		}
+		p.ID = uniqueID(slug(f.Name)+";"+slug(pk.Name), used)
+		used[p.ID] = true
+		if len(pk.AstNodeIds) > 0 {
+			p.Line = lineOf(doc, pk.AstNodeIds[len(pk.AstNodeIds)-1])
+		}
+		s.Pickles = append(s.Pickles, p)
+	}
+	return nil
+}
+
+// lineOf finds the line of an AST node (a scenario or an examples row) by id.
+func lineOf(doc *messages.GherkinDocument, id string) int {
+	for _, sc := range allScenarios(doc.Feature) {
+		if sc.Id == id {
+			return int(sc.Location.Line)
+		}
+		for _, ex := range sc.Examples {
+			for _, row := range ex.TableBody {
+				if row.Id == id {
+					return int(row.Location.Line)
+				}
+			}
+		}
+	}
+	return 0
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+func slug(s string) string {
+	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
+
+func uniqueID(id string, used map[string]bool) string {
+	if !used[id] {
+		return id
+	}
+	for n := 2; ; n++ {
+		if c := fmt.Sprintf("%s-%d", id, n); !used[c] {
+			return c
+		}
+	}
+}
+
+// digest is a SHA-256 over the canonical expanded features (by path) and the profile.
+func digest(features []Feature, p *fixtures.Profile) string {
+	h := sha256.New()
+	for _, f := range features {
+		fmt.Fprintf(h, "feature %s %d\n", path.Clean(f.Path), len(f.Source))
+		h.Write(bytes.ReplaceAll(f.Source, []byte("\r\n"), []byte("\n")))
+	}
+	profile, _ := json.Marshal(p)
+	fmt.Fprintf(h, "profile %d\n", len(profile))
+	h.Write(profile)
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// CatalogEntries returns the catalog for reports.Judge.
+func (s *Suite) CatalogEntries() []reports.CatalogEntry {
+	out := make([]reports.CatalogEntry, len(s.Catalog))
+	for i, r := range s.Catalog {
+		out[i] = reports.CatalogEntry{ID: r.ID, Level: r.Level, Title: r.Title}
+	}
+	return out
+}
+
+// ScenarioCount counts the scenarios of each requirement.
+func (s *Suite) ScenarioCount() map[string]int {
+	out := map[string]int{}
+	for _, p := range s.Pickles {
+		for _, id := range p.Requirements {
+			out[id]++
+		}
+	}
+	return out
+}
+
+// Render writes the expanded features, as godog will parse them.
+func (s *Suite) Render() []byte {
+	var b bytes.Buffer
+	for _, f := range s.Features {
+		fmt.Fprintf(&b, "# %s\n", f.Path)
+		b.Write(f.Source)
+		if !bytes.HasSuffix(f.Source, []byte("\n")) {
+			b.WriteByte('\n')
+		}
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}

@@ -1,0 +1,229 @@
+//go:build browser
+
+package reports
+
+// The browser test opens report.html in headless Chromium: the page must render under its
+// own strict Content-Security-Policy with nothing but inline CSS, show the verdict and the
+// failing scenario's curl line, filter with CSS alone and expand everything for print.
+// Run it with `make test-browser` (needs Debian's chromium, or CHROME_BIN).
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+func TestBrowserReport(t *testing.T) {
+	b := startBrowser(t)
+	page := writePage(t, "report.html", render(t, WriteHTML, mixedRun()))
+
+	console := b.watchConsole(t)
+	b.do(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(page), chromedp.WaitVisible("#verdict"))
+
+	verdict := run(t, b, chromedp.TextContent("#verdict"))
+	if !strings.Contains(strings.ToLower(verdict), "non-conformant") {
+		t.Errorf("#verdict says %q, want non-conformant", verdict)
+	}
+	attr := run(t, b, chromedp.AttributeValue("#verdict", "data-verdict"))
+	if attr.Value != "non-conformant" {
+		t.Errorf("#verdict data-verdict = %q", attr.Value)
+	}
+
+	// The failing PATCH-NULL scenario is open and its curl line visible.
+	visibleCurls := run(t, b, chromedp.Evaluate[int](`[...document.querySelectorAll("pre.curl")]
+		.filter(e => e.textContent.includes("curl -sS -X PATCH") && e.textContent.includes('{"description":null}') && e.checkVisibility())
+		.length`))
+	if visibleCurls < 1 {
+		t.Error(`no visible pre.curl with "curl -sS -X PATCH ... {"description":null}"`)
+	}
+	banner := run(t, b, chromedp.Evaluate[string](`getComputedStyle(document.getElementById("verdict")).backgroundColor`))
+	if banner != "rgb(207, 34, 46)" {
+		t.Errorf("verdict banner background %s, want red", banner)
+	}
+
+	shot := run(t, b, chromedp.FullScreenshot(100))
+	shotPath := os.Getenv("CASECERT_SCREENSHOT")
+	if shotPath == "" {
+		shotPath = filepath.Join(t.TempDir(), "report.png")
+	}
+	if err := os.MkdirAll(filepath.Dir(shotPath), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(shotPath, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", shotPath)
+
+	// CSS-only filters: "passed" hides the failed requirement rows, "must" the info ones.
+	const rowsShown = `[...document.querySelectorAll("#requirements tbody tr")].filter(e => e.checkVisibility()).map(e => e.className).join(" ")`
+	b.do(t, chromedp.Click(`label[for="fs-passed"]`))
+	shown := run(t, b, chromedp.Evaluate[string](rowsShown))
+	if strings.Contains(shown, "st-failed") || !strings.Contains(shown, "st-passed") {
+		t.Errorf("status filter passed shows rows %q", shown)
+	}
+	b.do(t, chromedp.Click(`label[for="fs-all"]`), chromedp.Click(`label[for="fl-info"]`))
+	shown = run(t, b, chromedp.Evaluate[string](rowsShown))
+	if strings.Contains(shown, "lv-must") || !strings.Contains(shown, "lv-info") {
+		t.Errorf("level filter info shows rows %q", shown)
+	}
+
+	// Print: every row and every collapsed scenario's evidence is shown, filters are not.
+	if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	printed := run(t, b, chromedp.Evaluate[string](`JSON.stringify({
+		rows: [...document.querySelectorAll("#requirements tbody tr")].every(e => e.checkVisibility()),
+		filters: document.querySelector(".filters").checkVisibility(),
+		collapsed: [...document.querySelectorAll("details:not([open]) pre.payload")].filter(e => e.checkVisibility()).length,
+		all: document.querySelectorAll("details:not([open]) pre.payload").length,
+		body: getComputedStyle(document.body).backgroundColor
+	})`))
+	t.Logf("print media: %s", printed)
+	if os.Getenv("CASECERT_SCREENSHOT") != "" {
+		printShot := strings.TrimSuffix(shotPath, ".png") + "-print.png"
+		if err := os.WriteFile(printShot, run(t, b, chromedp.FullScreenshot(100)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("print screenshot: %s", printShot)
+	}
+	for _, want := range []string{`"rows":true`, `"filters":false`, `"body":"rgb(255, 255, 255)"`} {
+		if !strings.Contains(printed, want) {
+			t.Errorf("print media: %s lacks %s", printed, want)
+		}
+	}
+	if !regexp.MustCompile(`"collapsed":([1-9][0-9]*),"all":([0-9]+)`).MatchString(printed) || !sameCounts(printed) {
+		t.Errorf("print media does not expand collapsed details: %s", printed)
+	}
+
+	if msgs := console(); len(msgs) > 0 {
+		t.Errorf("the page logged errors or CSP violations:\n%s", strings.Join(msgs, "\n"))
+	}
+}
+
+// TestBrowserConsoleWatchSeesCSPViolations is the control of the console check above: a
+// page that breaks its CSP must be caught, or the check proves nothing.
+func TestBrowserConsoleWatchSeesCSPViolations(t *testing.T) {
+	b := startBrowser(t)
+	page := writePage(t, "bad.html", []byte(`<!DOCTYPE html><html><head>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+</head><body><script>document.title = "ran"</script><img src="https://example.invalid/x.png"></body></html>`))
+	console := b.watchConsole(t)
+	b.do(t, chromedp.Navigate(page))
+	msgs := console()
+	if len(msgs) == 0 {
+		t.Error("a page with an inline script and an external image under the strict CSP logged nothing")
+	}
+	t.Logf("caught: %q", msgs)
+}
+
+// sameCounts: every collapsed payload is visible in print.
+func sameCounts(printed string) bool {
+	m := regexp.MustCompile(`"collapsed":(\d+),"all":(\d+)`).FindStringSubmatch(printed)
+	return m != nil && m[1] == m[2]
+}
+
+type browser struct{ ctx context.Context }
+
+func startBrowser(t *testing.T) browser {
+	t.Helper()
+	chrome := os.Getenv("CHROME_BIN")
+	if chrome == "" {
+		chrome = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chrome); err != nil {
+		t.Fatalf("no browser at %s (apt-get install -y chromium, or set CHROME_BIN): %v", chrome, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chrome),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("force-color-profile", "srgb"),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelB := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelB)
+	return browser{bctx}
+}
+
+func (b browser) do(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func run[T any](t *testing.T, b browser, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(b.ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// watchConsole collects console errors, warnings, exceptions and browser-log entries
+// (where CSP violations are reported) from now on; the returned func waits briefly for
+// late messages and returns what was seen.
+func (b browser) watchConsole(t *testing.T) func() []string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(b.ctx)
+	t.Cleanup(cancel)
+	var (
+		mu   sync.Mutex
+		msgs []string
+	)
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			switch m.Type {
+			case chromedp.ConsoleError, chromedp.ConsoleWarning, chromedp.ConsoleException:
+			default:
+				if m.Source != "security" && !strings.Contains(m.Text, "Content Security Policy") {
+					continue
+				}
+			}
+			mu.Lock()
+			msgs = append(msgs, m.String())
+			mu.Unlock()
+		}
+	}()
+	return func() []string {
+		time.Sleep(300 * time.Millisecond)
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), msgs...)
+	}
+}
+
+func writePage(t *testing.T, name string, content []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return (&url.URL{Scheme: "file", Path: path}).String()
+}

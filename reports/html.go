@@ -1,0 +1,295 @@
+package reports
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The page is one self-contained file: inline CSS, no script, no external resource, and a
+// Content-Security-Policy that forbids anything else, so it opens offline, from a CI
+// artifact or a mail attachment alike. Filters are radio inputs read by :checked rules.
+//
+//go:embed report.html.tmpl
+var htmlSource string
+
+var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
+
+// WriteHTML writes report.html: the verdict banner, the run's identity and counts, the
+// requirement table with status and level filters, every failing scenario opened with its
+// HTTP exchanges and curl lines, then every requirement with its scenarios, collapsed.
+func WriteHTML(w io.Writer, r Run) error {
+	if err := htmlTemplate.Execute(w, newHTMLView(r)); err != nil {
+		return fmt.Errorf("render report.html: %w", err)
+	}
+	return nil
+}
+
+type htmlView struct {
+	Title        string
+	Verdict      string
+	VerdictLabel string
+	VerdictIcon  string
+	Explanation  string
+	Target       string
+	Meta         []htmlPair
+	Summary      Summary
+	Warnings     []string
+	StatusCounts []htmlFilter
+	LevelCounts  []htmlFilter
+	Reqs         []*htmlReq
+	Failing      []*htmlScenario
+	Footer       string
+}
+
+type htmlPair struct {
+	Key, Value string
+	Mono       bool
+}
+
+type htmlFilter struct {
+	Key, Label string
+	Count      int
+}
+
+type htmlReq struct {
+	ID, Anchor, Level, Title, Status, Reason string
+	Badge                                    string // css class of the status badge
+	Scenarios                                []*htmlScenario
+}
+
+type htmlScenario struct {
+	ID, Name, Feature, Location, Status, Level string
+	Badge                                      string
+	Requirements                               []htmlLink
+	Duration                                   string
+	Error, FailedStep, Observed, SkipReason    string
+	Exchanges                                  []htmlExchange
+	Omitted                                    int
+	Open                                       bool
+}
+
+type htmlLink struct{ Text, Anchor string }
+
+type htmlExchange struct {
+	N                             int
+	Method, URL, Status, StatusCl string
+	Duration                      string
+	RequestHeaders                []htmlPair
+	RequestBody                   string
+	ResponseHeaders               []htmlPair
+	ResponseBody                  string
+	Curl, Error                   string
+}
+
+func newHTMLView(r Run) htmlView {
+	c := cleanText
+	ix := newIndex(&r)
+	v := htmlView{
+		Title:        fmt.Sprintf("casecert: %s · %s", c(r.Verdict), c(r.Target.BaseURL)),
+		Verdict:      c(r.Verdict),
+		VerdictLabel: verdictLabel(r.Verdict),
+		VerdictIcon:  verdictIcon(r.Verdict),
+		Explanation:  verdictExplanation(r),
+		Target:       c(r.Target.BaseURL),
+		Summary:      r.Summary,
+		Footer:       fmt.Sprintf("Written by %s %s · schema %s", c(r.Tool.Name), c(r.Tool.Version), c(r.Schema)),
+	}
+	tls := "verified"
+	if r.Run.InsecureTLS {
+		tls = "NOT verified (--insecure-skip-verify)"
+	}
+	meta := []htmlPair{
+		{"API version", r.Target.APIVersion, true},
+		{"Profile", r.Target.Profile, false},
+		{"Mode", r.Target.Mode, false},
+		{"Tool", r.Tool.Name + " " + r.Tool.Version, false},
+		{"Suite digest", r.Suite.Digest, true},
+		{"Seed", strconv.FormatInt(r.Run.Seed, 10), true},
+		{"Started", formatTime(r.Run.StartedAt), false},
+		{"Duration", formatDuration(r.Run.DurationMS), false},
+		{"Requests", strconv.Itoa(r.Run.Requests), false},
+		{"Concurrency", strconv.Itoa(r.Run.Concurrency), false},
+		{"TLS", tls, false},
+	}
+	if r.Suite.Shard != "" {
+		meta = append(meta, htmlPair{"Shard", r.Suite.Shard, false})
+	}
+	if r.Run.Tags != "" {
+		meta = append(meta, htmlPair{"Tags", r.Run.Tags, true})
+	}
+	if r.Target.Fault != "" {
+		meta = append(meta, htmlPair{"Reference fault", r.Target.Fault, true})
+	}
+	if r.Target.Mode == "existing-case" || len(r.Cleanup.CreatedCaseIDs) > 0 || r.Cleanup.Detail != "" {
+		meta = append(meta, htmlPair{"Cleanup", cleanupText(r.Cleanup, r.Target.Mode), false})
+	}
+	for i := range meta {
+		meta[i].Value = c(meta[i].Value)
+	}
+	v.Meta = meta
+	for _, w := range r.Run.Warnings {
+		v.Warnings = append(v.Warnings, c(w))
+	}
+	if r.Target.Mode == "existing-case" && !r.Cleanup.Restored {
+		v.Warnings = append(v.Warnings, "The case was not fully restored to its starting values. "+c(r.Cleanup.Detail))
+	}
+
+	// Scenarios, each built once and shared by the failing list and its requirements.
+	views := map[string]*htmlScenario{}
+	for _, sc := range sortedScenarios(&r) {
+		hv := newHTMLScenario(ix, sc)
+		views[sc.ID] = hv
+		if sc.Status == StatusFailed {
+			// Open in the failing list; collapsed under its requirement, where it repeats.
+			open := *hv
+			open.Open = true
+			v.Failing = append(v.Failing, &open)
+		}
+	}
+	// What blocks conformance first: must failures, then should, then info.
+	slices.SortStableFunc(v.Failing, func(a, b *htmlScenario) int { return levelRank[b.Level] - levelRank[a.Level] })
+
+	statusN := map[string]int{}
+	levelN := map[string]int{}
+	for _, req := range r.Requirements {
+		statusN[req.Status]++
+		levelN[req.Level]++
+		hr := &htmlReq{
+			ID: c(req.ID), Anchor: reqAnchor(req.ID), Level: c(req.Level), Title: c(req.Title),
+			Status: c(req.Status), Reason: c(req.Reason), Badge: badgeClass(req.Status, req.Level),
+		}
+		for _, id := range req.Scenarios {
+			if sc, ok := views[id]; ok {
+				hr.Scenarios = append(hr.Scenarios, sc)
+			}
+		}
+		v.Reqs = append(v.Reqs, hr)
+	}
+	v.StatusCounts = []htmlFilter{{"all", "All", len(r.Requirements)}}
+	for _, s := range []string{StatusFailed, StatusPassed, StatusSkipped, StatusObserved} {
+		v.StatusCounts = append(v.StatusCounts, htmlFilter{s, s, statusN[s]})
+	}
+	v.LevelCounts = []htmlFilter{{"all", "All", len(r.Requirements)}}
+	for _, l := range []string{LevelMust, LevelShould, LevelInfo} {
+		v.LevelCounts = append(v.LevelCounts, htmlFilter{l, l, levelN[l]})
+	}
+	return v
+}
+
+func newHTMLScenario(ix index, sc *Scenario) *htmlScenario {
+	c := cleanText
+	level := ix.level(sc)
+	hv := &htmlScenario{
+		ID: c(sc.ID), Name: c(sc.Name), Feature: c(sc.Feature),
+		Status: c(sc.Status), Level: c(level), Badge: badgeClass(sc.Status, level),
+		Duration: formatDuration(sc.DurationMS),
+		Error:    c(sc.Error), FailedStep: c(sc.FailedStep), Observed: c(sc.Observed), SkipReason: c(sc.SkipReason),
+		Omitted: sc.ExchangesOmitted,
+	}
+	if sc.URI != "" {
+		hv.Location = c(fmt.Sprintf("%s:%d", sc.URI, sc.Line))
+	}
+	for _, id := range sc.Requirements {
+		hv.Requirements = append(hv.Requirements, htmlLink{c(id), reqAnchor(id)})
+	}
+	for i, ex := range sc.Exchanges {
+		hx := htmlExchange{
+			N: i + 1, Method: c(ex.Method), URL: c(ex.URL), Status: exchangeStatus(ex), StatusCl: statusClass(ex),
+			Duration:    formatDuration(ex.DurationMS),
+			RequestBody: prettyBody(ex.RequestBody), ResponseBody: prettyBody(ex.ResponseBody),
+			Curl: c(ex.Curl), Error: c(ex.Error),
+		}
+		hx.RequestHeaders = headerPairs(ex.RequestHeaders)
+		hx.ResponseHeaders = headerPairs(ex.ResponseHeaders)
+		hv.Exchanges = append(hv.Exchanges, hx)
+	}
+	return hv
+}
+
+func headerPairs(h map[string]string) []htmlPair {
+	var out []htmlPair
+	for _, k := range sortedKeys(h) {
+		out = append(out, htmlPair{Key: cleanText(k), Value: cleanText(h[k]), Mono: true})
+	}
+	return out
+}
+
+func cleanupText(cl Cleanup, mode string) string {
+	var parts []string
+	if n := len(cl.CreatedCaseIDs); n > 0 {
+		parts = append(parts, plural(n, "case")+" created: "+strings.Join(cl.CreatedCaseIDs, ", "))
+	}
+	if mode == "existing-case" {
+		if cl.Restored {
+			parts = append(parts, "case restored")
+		} else {
+			parts = append(parts, "case NOT restored")
+		}
+	}
+	if cl.Detail != "" {
+		parts = append(parts, cl.Detail)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// reqAnchor turns a requirement ID into a fragment that needs no escaping.
+func reqAnchor(id string) string {
+	var b strings.Builder
+	b.WriteString("req-")
+	for _, r := range id {
+		if r < 0x80 && (r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			b.WriteRune(r)
+		} else {
+			fmt.Fprintf(&b, "_%x", r)
+		}
+	}
+	return b.String()
+}
+
+// badgeClass colours a status: a failed should is a warning, not an error.
+func badgeClass(status, level string) string {
+	switch status {
+	case StatusPassed:
+		return "b-passed"
+	case StatusFailed:
+		if level == LevelMust {
+			return "b-failed"
+		}
+		return "b-warning"
+	case StatusObserved:
+		return "b-observed"
+	default:
+		return "b-skipped"
+	}
+}
+
+func statusClass(ex Exchange) string {
+	switch {
+	case ex.Error != "" || ex.Status >= 500:
+		return "s5xx"
+	case ex.Status >= 400:
+		return "s4xx"
+	case ex.Status >= 300:
+		return "s3xx"
+	default:
+		return "s2xx"
+	}
+}
+
+func verdictIcon(v string) string {
+	switch v {
+	case VerdictConformant:
+		return "✓"
+	case VerdictWarnings:
+		return "!"
+	case VerdictNonConformant:
+		return "✕"
+	default:
+		return "?"
+	}
+}

@@ -1,0 +1,162 @@
+package reports
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+
+	"github.com/tidwall/gjson"
+)
+
+// digestKey is the top-level field that holds the report's own digest.
+const digestKey = "report_digest"
+
+// WriteJSON writes report.json: two-space indentation, fields in schema order, header maps
+// sorted by key (encoding/json sorts them), absent lists as [] rather than null. It embeds
+// report_digest, the SHA-256 of the document exactly as written but with that field empty,
+// so a reader can detect a report edited after the run (see ReportDigest).
+func WriteJSON(w io.Writer, r Run) error {
+	doc, err := marshalReport(r)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(doc)
+	return err
+}
+
+// marshalReport renders the document and fills in its digest.
+func marshalReport(r Run) ([]byte, error) {
+	r = normalize(r)
+	if r.Schema == "" {
+		r.Schema = Schema
+	}
+	r.ReportDigest = ""
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	// Bodies hold <, > and & often; \u003c escapes would only make the file harder to read.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return nil, fmt.Errorf("encode report: %w", err)
+	}
+	doc := buf.Bytes()
+	digest, err := ReportDigest(doc)
+	if err != nil {
+		return nil, err
+	}
+	return setDigest(doc, digest)
+}
+
+// ReportDigest recomputes the digest of a report.json: the value of the top-level
+// report_digest is blanked in the raw bytes, everything else (including fields this
+// version does not know) is hashed as it is. It returns "sha256:<hex>".
+func ReportDigest(doc []byte) (string, error) {
+	blank, err := setDigest(doc, "")
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(blank)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// setDigest replaces the raw value of the one top-level report_digest with a JSON string.
+// It works on bytes, not on a decoded value, so that re-encoding can never change what
+// is hashed.
+func setDigest(doc []byte, digest string) ([]byte, error) {
+	if !gjson.ValidBytes(doc) {
+		return nil, errors.New("report is not valid JSON")
+	}
+	root := gjson.ParseBytes(doc)
+	if !root.IsObject() {
+		return nil, errors.New("report is not a JSON object")
+	}
+	var found gjson.Result
+	n := 0
+	root.ForEach(func(key, value gjson.Result) bool {
+		if key.String() == digestKey {
+			found = value
+			n++
+		}
+		return true
+	})
+	switch {
+	case n == 0:
+		return nil, fmt.Errorf("report has no %s field", digestKey)
+	case n > 1:
+		return nil, fmt.Errorf("report has %d %s fields", n, digestKey)
+	case found.Type != gjson.String:
+		return nil, fmt.Errorf("%s is not a string", digestKey)
+	case found.Index <= 0 || found.Index+len(found.Raw) > len(doc) ||
+		!bytes.Equal(doc[found.Index:found.Index+len(found.Raw)], []byte(found.Raw)):
+		return nil, fmt.Errorf("cannot locate %s in the document", digestKey)
+	}
+	val, err := json.Marshal(digest)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(doc)-len(found.Raw)+len(val))
+	out = append(out, doc[:found.Index]...)
+	out = append(out, val...)
+	out = append(out, doc[found.Index+len(found.Raw):]...)
+	return out, nil
+}
+
+// ReadJSON reads a report.json and returns it decoded and as raw bytes (which Verify and
+// ReportDigest need: the digest is over the bytes, not over the decoded Run).
+func ReadJSON(rd io.Reader) (Run, []byte, error) {
+	doc, err := io.ReadAll(rd)
+	if err != nil {
+		return Run{}, nil, fmt.Errorf("read report: %w", err)
+	}
+	r, err := decodeReport(doc)
+	return r, doc, err
+}
+
+func decodeReport(doc []byte) (Run, error) {
+	var r Run
+	if err := json.Unmarshal(doc, &r); err != nil {
+		return Run{}, fmt.Errorf("decode report: %w", err)
+	}
+	if r.Schema != Schema {
+		return Run{}, fmt.Errorf("report schema is %q, this version reads %q", r.Schema, Schema)
+	}
+	return r, nil
+}
+
+// normalize returns a copy of r whose lists and maps are never nil, so the document has
+// [] and {} where the schema promises a list or an object. The input is not modified.
+func normalize(r Run) Run {
+	r.Requirements = cloneNonNil(r.Requirements)
+	for i := range r.Requirements {
+		r.Requirements[i].Scenarios = cloneNonNil(r.Requirements[i].Scenarios)
+	}
+	r.Scenarios = cloneNonNil(r.Scenarios)
+	for i := range r.Scenarios {
+		sc := &r.Scenarios[i]
+		sc.Requirements = cloneNonNil(sc.Requirements)
+		sc.Exchanges = cloneNonNil(sc.Exchanges)
+		for j := range sc.Exchanges {
+			ex := &sc.Exchanges[j]
+			ex.RequestHeaders = cloneMap(ex.RequestHeaders)
+			ex.ResponseHeaders = cloneMap(ex.ResponseHeaders)
+		}
+	}
+	r.Cleanup.CreatedCaseIDs = cloneNonNil(r.Cleanup.CreatedCaseIDs)
+	r.Run.Warnings = append([]string(nil), r.Run.Warnings...)
+	return r
+}
+
+func cloneNonNil[T any](s []T) []T {
+	return append(make([]T, 0, len(s)), s...)
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	maps.Copy(out, m)
+	return out
+}

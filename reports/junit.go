@@ -1,0 +1,267 @@
+package reports
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The JUnit schema that CI tools validate against (testdata/junit-10.xsd, from Jenkins'
+// xUnit plugin) allows <properties> on a <testsuite> but not on a <testcase>. So:
+//   - each testsuite (one per feature) carries the run's identity and, per requirement its
+//     scenarios check, a property "requirement" = ID and a property "level.<ID>" = level;
+//   - each testcase names its requirements in a " [ID, ...]" suffix of its name (what CI
+//     screens show) and in its system-out.
+type junitSuites struct {
+	Name     string
+	Tests    int
+	Failures int
+	Errors   int
+	Time     string
+	Suites   []junitSuite
+}
+
+type junitSuite struct {
+	Name       string
+	Tests      int
+	Failures   int
+	Errors     int
+	Skipped    int
+	Time       string
+	Properties []junitProperty
+	Cases      []junitCase
+}
+
+type junitProperty struct {
+	Name  string
+	Value string
+}
+
+type junitCase struct {
+	Name      string
+	Classname string
+	Time      string
+	Failure   *junitMessage
+	Skipped   *junitMessage
+	SystemOut string
+}
+
+type junitMessage struct {
+	Message string
+	Type    string
+	Body    string
+}
+
+// WriteJUnit writes junit.xml: one testsuite per feature (sorted by name), one testcase per
+// scenario (sorted by ID). A failed scenario's <failure> holds the error and every HTTP
+// exchange with its curl line; its type is "casecert.<level>" so a reader can tell a must
+// failure from a should one. Characters that XML 1.0 forbids are dropped.
+func WriteJUnit(w io.Writer, r Run) error {
+	ix := newIndex(&r)
+	byFeature := map[string][]*Scenario{}
+	for _, sc := range sortedScenarios(&r) {
+		byFeature[sc.Feature] = append(byFeature[sc.Feature], sc)
+	}
+	features := make([]string, 0, len(byFeature))
+	for f := range byFeature {
+		features = append(features, f)
+	}
+	slices.Sort(features)
+
+	doc := junitSuites{Name: r.Tool.Name}
+	var totalMS int64
+	for _, feature := range features {
+		name := feature
+		if name == "" {
+			name = "(no feature)"
+		}
+		suite := junitSuite{Name: name, Properties: runProperties(r)}
+		var suiteMS int64
+		seenReq := map[string]bool{}
+		var reqIDs []string
+		for _, sc := range byFeature[feature] {
+			suite.Tests++
+			suiteMS += max(sc.DurationMS, 0)
+			for _, id := range sc.Requirements {
+				if !seenReq[id] {
+					seenReq[id] = true
+					reqIDs = append(reqIDs, id)
+				}
+			}
+			tc := junitCase{
+				Name:      caseName(sc),
+				Classname: name,
+				Time:      seconds(sc.DurationMS),
+				SystemOut: caseOut(ix, sc),
+			}
+			switch sc.Status {
+			case StatusFailed:
+				suite.Failures++
+				typ := "casecert.failure"
+				if level := ix.level(sc); level != "" {
+					typ = "casecert." + level
+				}
+				tc.Failure = &junitMessage{
+					Message: sc.Error,
+					Type:    typ,
+					Body:    failureText(sc),
+				}
+			case StatusSkipped:
+				suite.Skipped++
+				tc.Skipped = &junitMessage{Message: sc.SkipReason}
+			}
+			suite.Cases = append(suite.Cases, tc)
+		}
+		slices.Sort(reqIDs)
+		for _, id := range reqIDs {
+			suite.Properties = append(suite.Properties, junitProperty{Name: "requirement", Value: id})
+			if req, ok := ix.reqs[id]; ok {
+				suite.Properties = append(suite.Properties, junitProperty{Name: "level." + id, Value: req.Level})
+			}
+		}
+		suite.Time = seconds(suiteMS)
+		totalMS += suiteMS
+		doc.Tests += suite.Tests
+		doc.Failures += suite.Failures
+		doc.Suites = append(doc.Suites, suite)
+	}
+	doc.Time = seconds(totalMS)
+
+	return writeJUnitXML(w, doc)
+}
+
+// writeJUnitXML prints the document by hand rather than with encoding/xml, which escapes
+// every newline and quote in text as a character reference and makes the failure evidence
+// unreadable in the raw file. Text escapes &, < and > (so "]]>" cannot appear); attributes
+// also escape quotes and whitespace other than the space.
+func writeJUnitXML(w io.Writer, doc junitSuites) error {
+	bw := bufio.NewWriter(w)
+	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	p("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+	p("<testsuites name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%s\">\n",
+		xmlAttr(doc.Name), doc.Tests, doc.Failures, doc.Errors, doc.Time)
+	for _, s := range doc.Suites {
+		p("  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%s\">\n",
+			xmlAttr(s.Name), s.Tests, s.Failures, s.Errors, s.Skipped, s.Time)
+		p("    <properties>\n")
+		for _, prop := range s.Properties {
+			p("      <property name=\"%s\" value=\"%s\"/>\n", xmlAttr(prop.Name), xmlAttr(prop.Value))
+		}
+		p("    </properties>\n")
+		for _, tc := range s.Cases {
+			p("    <testcase name=\"%s\" classname=\"%s\" time=\"%s\">\n", xmlAttr(tc.Name), xmlAttr(tc.Classname), tc.Time)
+			if f := tc.Failure; f != nil {
+				p("      <failure message=\"%s\" type=\"%s\">%s</failure>\n", xmlAttr(f.Message), xmlAttr(f.Type), xmlText(f.Body))
+			}
+			if sk := tc.Skipped; sk != nil {
+				p("      <skipped message=\"%s\"/>\n", xmlAttr(sk.Message))
+			}
+			if tc.SystemOut != "" {
+				p("      <system-out>%s</system-out>\n", xmlText(tc.SystemOut))
+			}
+			p("    </testcase>\n")
+		}
+		p("  </testsuite>\n")
+	}
+	p("</testsuites>\n")
+	return bw.Flush()
+}
+
+var (
+	xmlTextEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	xmlAttrEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;",
+		"\n", "&#10;", "\r", "&#13;", "\t", "&#9;")
+)
+
+// xmlText and xmlAttr escape s for XML 1.0 after dropping the characters it forbids.
+func xmlText(s string) string { return xmlTextEscaper.Replace(cleanText(s)) }
+func xmlAttr(s string) string { return xmlAttrEscaper.Replace(cleanText(s)) }
+
+// runProperties identify the run in every suite, since a CI tool may show suites alone.
+func runProperties(r Run) []junitProperty {
+	props := []junitProperty{
+		{"casecert.verdict", r.Verdict},
+		{"casecert.target", r.Target.BaseURL},
+		{"casecert.profile", r.Target.Profile},
+		{"casecert.suite_digest", r.Suite.Digest},
+		{"casecert.seed", strconv.FormatInt(r.Run.Seed, 10)},
+		{"casecert.version", r.Tool.Version},
+	}
+	return props
+}
+
+func caseName(sc *Scenario) string {
+	if len(sc.Requirements) == 0 {
+		return sc.Name
+	}
+	return sc.Name + " [" + strings.Join(sc.Requirements, ", ") + "]"
+}
+
+// caseOut is the testcase's system-out: which requirements it checks and where it is.
+func caseOut(ix index, sc *Scenario) string {
+	var b strings.Builder
+	for _, id := range sc.Requirements {
+		level := ""
+		if req, ok := ix.reqs[id]; ok {
+			level = " (" + req.Level + ")"
+		}
+		fmt.Fprintf(&b, "requirement: %s%s\n", id, level)
+	}
+	fmt.Fprintf(&b, "scenario: %s\n", sc.ID)
+	if sc.URI != "" {
+		fmt.Fprintf(&b, "location: %s:%d\n", sc.URI, sc.Line)
+	}
+	if sc.Observed != "" {
+		fmt.Fprintf(&b, "observed: %s\n", sc.Observed)
+	}
+	if sc.ExchangesOmitted > 0 {
+		fmt.Fprintf(&b, "exchanges omitted: %d\n", sc.ExchangesOmitted)
+	}
+	return b.String()
+}
+
+// failureText is the evidence of a failed scenario as plain text: the error, the step
+// and each exchange as it went over the wire, with the curl line to replay it.
+func failureText(sc *Scenario) string {
+	var b strings.Builder
+	b.WriteString(sc.Error)
+	b.WriteString("\n")
+	if sc.FailedStep != "" {
+		fmt.Fprintf(&b, "\nfailed step: %s\n", sc.FailedStep)
+	}
+	for i, ex := range sc.Exchanges {
+		fmt.Fprintf(&b, "\n--- exchange %d of %d: %s %s -> %s (%d ms)\n", i+1, len(sc.Exchanges), ex.Method, ex.URL, exchangeStatus(ex), ex.DurationMS)
+		if ex.Curl != "" {
+			fmt.Fprintf(&b, "%s\n", ex.Curl)
+		}
+		fmt.Fprintf(&b, "> %s %s\n", ex.Method, ex.URL)
+		for _, k := range sortedKeys(ex.RequestHeaders) {
+			fmt.Fprintf(&b, "> %s: %s\n", k, ex.RequestHeaders[k])
+		}
+		if ex.RequestBody != "" {
+			fmt.Fprintf(&b, ">\n%s\n", prettyBody(ex.RequestBody))
+		}
+		if ex.Error != "" {
+			fmt.Fprintf(&b, "< (no answer: %s)\n", ex.Error)
+			continue
+		}
+		fmt.Fprintf(&b, "< %d\n", ex.Status)
+		for _, k := range sortedKeys(ex.ResponseHeaders) {
+			fmt.Fprintf(&b, "< %s: %s\n", k, ex.ResponseHeaders[k])
+		}
+		if ex.ResponseBody != "" {
+			fmt.Fprintf(&b, "<\n%s\n", prettyBody(ex.ResponseBody))
+		}
+	}
+	return b.String()
+}
+
+func exchangeStatus(ex Exchange) string {
+	if ex.Error != "" {
+		return "no answer"
+	}
+	return strconv.Itoa(ex.Status)
+}

@@ -1,0 +1,138 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestJUnitValidatesAgainstXSD checks every fixture's junit.xml against the schema Jenkins'
+// xUnit plugin uses, with xmllint (Debian: libxml2-utils). Without xmllint the test fails
+// in CI (CI=true) and is skipped elsewhere.
+func TestJUnitValidatesAgainstXSD(t *testing.T) {
+	xmllint, err := exec.LookPath("xmllint")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("xmllint not found; CI must install it (apt-get install -y libxml2-utils)")
+		}
+		t.Skip("xmllint not found: install libxml2-utils to validate junit.xml against testdata/junit-10.xsd")
+	}
+	xsd, err := filepath.Abs(filepath.Join("testdata", "junit-10.xsd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fx := range fixtures {
+		t.Run(fx.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "junit.xml")
+			if err := os.WriteFile(path, render(t, WriteJUnit, fx.run()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(xmllint, "--noout", "--schema", xsd, path).CombinedOutput()
+			if err != nil {
+				t.Fatalf("junit.xml does not validate: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+// TestJUnitContent reads junit.xml back with encoding/xml: well-formed, counts right,
+// evidence present, and no character that XML 1.0 forbids survived.
+func TestJUnitContent(t *testing.T) {
+	type property struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
+	}
+	type message struct {
+		Message string `xml:"message,attr"`
+		Type    string `xml:"type,attr"`
+		Body    string `xml:",chardata"`
+	}
+	type testcase struct {
+		Name      string   `xml:"name,attr"`
+		Classname string   `xml:"classname,attr"`
+		Time      string   `xml:"time,attr"`
+		Failure   *message `xml:"failure"`
+		Skipped   *message `xml:"skipped"`
+		SystemOut string   `xml:"system-out"`
+	}
+	type testsuite struct {
+		Name       string     `xml:"name,attr"`
+		Tests      int        `xml:"tests,attr"`
+		Failures   int        `xml:"failures,attr"`
+		Skipped    int        `xml:"skipped,attr"`
+		Properties []property `xml:"properties>property"`
+		Cases      []testcase `xml:"testcase"`
+	}
+	var doc struct {
+		Tests    int         `xml:"tests,attr"`
+		Failures int         `xml:"failures,attr"`
+		Suites   []testsuite `xml:"testsuite"`
+	}
+	raw := render(t, WriteJUnit, mixedRun())
+	if err := xml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Tests != 9 || doc.Failures != 3 || len(doc.Suites) != 3 {
+		t.Fatalf("tests=%d failures=%d suites=%d, want 9, 3, 3", doc.Tests, doc.Failures, len(doc.Suites))
+	}
+	var patch *testsuite
+	for i := range doc.Suites {
+		if doc.Suites[i].Name == "PATCH semantics" {
+			patch = &doc.Suites[i]
+		}
+	}
+	if patch == nil {
+		t.Fatal("no testsuite for feature PATCH semantics")
+	}
+	hasProperty := func(props []property, name, value string) bool {
+		for _, p := range props {
+			if p.Name == name && p.Value == value {
+				return true
+			}
+		}
+		return false
+	}
+	if !hasProperty(patch.Properties, "requirement", "PATCH-NULL") || !hasProperty(patch.Properties, "level.PATCH-NULL", "must") {
+		t.Errorf("suite properties lack PATCH-NULL and its level: %+v", patch.Properties)
+	}
+	var failing *testcase
+	for i := range patch.Cases {
+		if patch.Cases[i].Failure != nil && strings.Contains(patch.Cases[i].Name, "PATCH-NULL") {
+			failing = &patch.Cases[i]
+		}
+	}
+	if failing == nil {
+		t.Fatal("no failing PATCH-NULL testcase")
+	}
+	for _, want := range []string{
+		`observed "abc"`, "curl -sS -X PATCH", "> Authorization: Bearer [REDACTED]", `"description": null`,
+		"< 200", `"description": "abc"`, "failed step: Then the case reads back",
+	} {
+		if !strings.Contains(failing.Failure.Body, want) {
+			t.Errorf("failure body lacks %q:\n%s", want, failing.Failure.Body)
+		}
+	}
+	if failing.Failure.Type != "casecert.must" || failing.Classname != "PATCH semantics" || failing.Time != "0.021" {
+		t.Errorf("failure type %q classname %q time %q", failing.Failure.Type, failing.Classname, failing.Time)
+	}
+	if !strings.Contains(failing.Failure.Message, "\n") {
+		t.Errorf("message attribute lost its newline: %q", failing.Failure.Message)
+	}
+
+	esc := render(t, WriteJUnit, escapingRun())
+	if err := xml.Unmarshal(esc, new(struct{})); err != nil {
+		t.Fatalf("escaping fixture is not well-formed XML: %v", err)
+	}
+	for _, c := range []byte{0x00, 0x07, 0x1b, 0x01, 0x1f} {
+		if bytes.IndexByte(esc, c) >= 0 {
+			t.Errorf("junit.xml holds control character %#x", c)
+		}
+	}
+	if bytes.Contains(esc, []byte("]]>")) {
+		t.Error("junit.xml holds a raw ]]>")
+	}
+}

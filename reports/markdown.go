@@ -1,0 +1,206 @@
+package reports
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits that keep summary.md short enough for a CI job summary: the HTML report has
+// everything, this file only has to say what to look at.
+const (
+	mdMaxFailingPerReq = 5
+	mdMaxError         = 240
+	mdMaxNote          = 160
+)
+
+// WriteMarkdown writes summary.md, made for $GITHUB_STEP_SUMMARY: the first line is the
+// verdict, the target and the counts by level; then the failed requirements with their
+// failing scenarios and errors, then every requirement.
+func WriteMarkdown(w io.Writer, r Run) error {
+	bw := bufio.NewWriter(w)
+	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+	ix := newIndex(&r)
+	s := r.Summary
+
+	p("## %s %s · %s · must %d passed, %d failed, %d skipped · should %d passed, %d failed, %d skipped · info %d observed\n\n",
+		verdictEmoji(r.Verdict), verdictLabel(r.Verdict), mdCode(r.Target.BaseURL),
+		s.Must.Passed, s.Must.Failed, s.Must.Skipped,
+		s.Should.Passed, s.Should.Failed, s.Should.Skipped, s.Info.Observed)
+	p("%s\n\n", mdText(verdictExplanation(r)))
+
+	meta := []string{
+		mdText(r.Tool.Name + " " + r.Tool.Version),
+		"profile " + mdCode(r.Target.Profile),
+		"mode " + mdText(r.Target.Mode),
+		"suite " + mdCode(shortDigest(r.Suite.Digest)),
+	}
+	if r.Suite.Shard != "" {
+		meta = append(meta, "shard "+mdText(r.Suite.Shard))
+	}
+	meta = append(meta,
+		fmt.Sprintf("seed %d", r.Run.Seed),
+		fmt.Sprintf("%d requests", r.Run.Requests),
+		formatDuration(r.Run.DurationMS),
+		mdText(formatTime(r.Run.StartedAt)))
+	p("%s\n\n", strings.Join(meta, " · "))
+	for _, warn := range r.Run.Warnings {
+		p("> ⚠️ %s\n", mdText(oneLine(warn, "; ")))
+	}
+	if r.Run.InsecureTLS {
+		p("> ⚠️ TLS certificate verification was disabled for this run.\n")
+	}
+	if r.Target.Mode == "existing-case" && !r.Cleanup.Restored {
+		p("> ⚠️ The case was not fully restored to its starting values. %s\n", mdText(oneLine(r.Cleanup.Detail, "; ")))
+	}
+	if len(r.Run.Warnings) > 0 || r.Run.InsecureTLS || (r.Target.Mode == "existing-case" && !r.Cleanup.Restored) {
+		p("\n")
+	}
+
+	var failed []*Requirement
+	for i := range r.Requirements {
+		if r.Requirements[i].Status == StatusFailed {
+			failed = append(failed, &r.Requirements[i])
+		}
+	}
+	// Must before should; catalog order within a level.
+	slices.SortStableFunc(failed, func(a, b *Requirement) int { return levelRank[b.Level] - levelRank[a.Level] })
+	p("### Failed requirements\n\n")
+	if len(failed) == 0 {
+		p("None.\n\n")
+	} else {
+		p("| ID | Level | Title | Failing scenarios |\n| --- | --- | --- | --- |\n")
+		for _, req := range failed {
+			var lines []string
+			n := 0
+			for _, id := range req.Scenarios {
+				sc := ix.scenarios[id]
+				if sc == nil || sc.Status != StatusFailed {
+					continue
+				}
+				n++
+				if n > mdMaxFailingPerReq {
+					continue
+				}
+				lines = append(lines, "**"+mdText(oneLine(sc.Name, " "))+"**: "+mdText(truncate(oneLine(sc.Error, "; "), mdMaxError)))
+			}
+			if n > mdMaxFailingPerReq {
+				lines = append(lines, fmt.Sprintf("… and %d more (see report.html)", n-mdMaxFailingPerReq))
+			}
+			p("| %s | %s | %s | %s |\n", mdCode(req.ID), mdText(req.Level), mdText(oneLine(req.Title, " ")), strings.Join(lines, "<br>"))
+		}
+		p("\n")
+	}
+
+	p("### Requirements\n\n")
+	if len(r.Requirements) == 0 {
+		p("None.\n")
+	} else {
+		p("| ID | Level | Status | Title | Scenarios | Note |\n| --- | --- | --- | --- | ---: | --- |\n")
+		for _, req := range r.Requirements {
+			p("| %s | %s | %s | %s | %d | %s |\n", mdCode(req.ID), mdText(req.Level), statusEmoji(req)+" "+mdText(req.Status),
+				mdText(oneLine(req.Title, " ")), len(req.Scenarios), mdText(truncate(oneLine(req.Reason, "; "), mdMaxNote)))
+		}
+	}
+	return bw.Flush()
+}
+
+func verdictEmoji(v string) string {
+	switch v {
+	case VerdictConformant:
+		return "✅"
+	case VerdictWarnings:
+		return "⚠️"
+	case VerdictNonConformant:
+		return "❌"
+	default:
+		return "⛔"
+	}
+}
+
+func statusEmoji(req Requirement) string {
+	switch req.Status {
+	case StatusPassed:
+		return "✅"
+	case StatusFailed:
+		if req.Level == LevelMust {
+			return "❌"
+		}
+		return "⚠️"
+	case StatusObserved:
+		return "🔎"
+	default:
+		return "⏭️"
+	}
+}
+
+// mdEscaper backslash-escapes the ASCII punctuation that GitHub Markdown would read as
+// formatting, a table cell boundary or HTML.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"<", `\<`, ">", `\>`, "|", `\|`, "~", `\~`, "&", `\&`, "#", `\#`,
+)
+
+// mdText makes s plain text inside a Markdown table cell or paragraph.
+func mdText(s string) string {
+	return mdEscaper.Replace(oneLine(s, " "))
+}
+
+// mdCode renders s as a code span that survives a table cell.
+func mdCode(s string) string {
+	s = oneLine(s, " ")
+	if s == "" {
+		return "—"
+	}
+	longest, run := 0, 0
+	for _, c := range s {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	// GitHub splits table cells on | even inside code spans.
+	return fence + strings.ReplaceAll(s, "|", `\|`) + fence
+}
+
+// oneLine joins the non-blank lines of s with sep.
+func oneLine(s, sep string) string {
+	s = cleanText(s)
+	if !strings.ContainsAny(s, "\n\t") {
+		return s
+	}
+	var parts []string
+	for line := range strings.SplitSeq(s, "\n") {
+		if line = strings.TrimSpace(strings.ReplaceAll(line, "\t", " ")); line != "" {
+			parts = append(parts, line)
+		}
+	}
+	return strings.Join(parts, sep)
+}
+
+// truncate cuts s to at most n characters, marking the cut.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	runes := []rune(s)
+	return strings.TrimSpace(string(runes[:n-1])) + "…"
+}
+
+// shortDigest keeps enough of a digest to tell two suites apart at a glance.
+func shortDigest(d string) string {
+	const keep = len("sha256:") + 12
+	if len(d) <= keep {
+		return d
+	}
+	return d[:keep] + "…"
+}

@@ -1,0 +1,176 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/cucumber/godog"
+
+	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/sfid"
+)
+
+// RegisterFormats registers the steps of the formats and validation feature.
+func RegisterFormats(sc *godog.ScenarioContext) {
+	sc.Step(`^I PATCH "([^"]*)" with a text of its maximum length in "([^"]*)"$`, step2((*World).patchMaxLength))
+	sc.Step(`^I PATCH "([^"]*)" with a text one character over its maximum length$`, step1((*World).patchOverLength))
+	sc.Step(`^I PATCH "([^"]*)" with the (15|18)-character form of another existing record's id$`, step2((*World).patchIDForm))
+	sc.Step(`^I PATCH "([^"]*)" with an existing record's id with (.+)$`, step2((*World).patchBadID))
+	sc.Step(`^I PATCH new values of several fields together with an invalid (.+)$`, step1((*World).patchWithOneInvalid))
+	sc.Step(`^I record whether the PATCH was accepted and what "([^"]*)" reads back as$`, step1((*World).observeAccepted))
+}
+
+func (w *World) boundedField(name string) (fixtures.Field, error) {
+	f, err := w.field(name)
+	if err == nil && f.MaxLength == 0 {
+		err = fmt.Errorf("%s: field %q has no max_length in the profile", w.req, name)
+	}
+	return f, err
+}
+
+func (w *World) patchMaxLength(ctx context.Context, name, letter string) error {
+	f, err := w.boundedField(name)
+	if err != nil {
+		return err
+	}
+	return w.patch(ctx, map[string]any{name: strings.Repeat(letter, f.MaxLength)})
+}
+
+func (w *World) patchOverLength(ctx context.Context, name string) error {
+	f, err := w.boundedField(name)
+	if err != nil {
+		return err
+	}
+	return w.patch(ctx, map[string]any{name: strings.Repeat("a", f.MaxLength+1)})
+}
+
+// existingID is an id of a fixture record that field may name, other than its current value.
+func (w *World) existingID(f fixtures.Field) (string, error) {
+	var ids []string
+	switch f.Ref {
+	case fixtures.RefOwner:
+		ids = append(ids, w.env.Profile.Fixtures.Owners...)
+		ids = append(ids, w.env.Profile.Fixtures.IntegrationUser)
+	case fixtures.RefLocation:
+		for _, l := range w.env.Profile.Fixtures.Locations {
+			ids = append(ids, l.ID)
+		}
+	}
+	current := text(w.before.Get(f.Name))
+	ids = slices.DeleteFunc(ids, func(id string) bool {
+		return id == "" || !sfid.Valid(id) || fixtures.SameValue(fixtures.TypeSFID, id, current)
+	})
+	if len(ids) == 0 {
+		return "", w.skip("the profile's fixtures name no other record %q may point at", f.Name)
+	}
+	id, _ := sfid.Normalize(w.gen.Pick(ids))
+	return id, nil
+}
+
+func (w *World) patchIDForm(ctx context.Context, name, form string) error {
+	f, err := w.field(name)
+	if err != nil {
+		return err
+	}
+	id, err := w.existingID(f)
+	if err != nil {
+		return err
+	}
+	if form == "15" {
+		id = id[:15]
+	}
+	return w.patch(ctx, map[string]any{name: id})
+}
+
+func (w *World) patchBadID(ctx context.Context, name, defect string) error {
+	f, err := w.field(name)
+	if err != nil {
+		return err
+	}
+	id, err := w.existingID(f)
+	if err != nil {
+		return err
+	}
+	bad, err := breakID(id, defect)
+	if err != nil {
+		return fmt.Errorf("%s: %w", w.req, err)
+	}
+	return w.patch(ctx, map[string]any{name: bad})
+}
+
+// breakID turns a valid 18-character id into one with the named defect.
+func breakID(id18, defect string) (string, error) {
+	switch defect {
+	case "14 characters":
+		return id18[:14], nil
+	case "16 characters":
+		return id18[:16], nil
+	case "17 characters":
+		return id18[:17], nil
+	case "19 characters":
+		return id18 + "A", nil
+	case "a non-alphanumeric character":
+		return id18[:14] + "-" + id18[15:], nil
+	case "a wrong checksum suffix":
+		suffix := []byte(id18[15:])
+		suffix[2] = map[bool]byte{true: 'B', false: 'A'}[suffix[2] == 'A']
+		return id18[:15] + string(suffix), nil
+	case "a lower-cased checksum":
+		if lower := id18[:15] + strings.ToLower(id18[15:]); lower != id18 {
+			return lower, nil
+		}
+		return id18[:15] + "aaa", nil
+	}
+	return "", fmt.Errorf("unknown id defect %q", defect)
+}
+
+// patchWithOneInvalid sends valid new values for several fields plus one invalid value.
+func (w *World) patchWithOneInvalid(ctx context.Context, kind string) error {
+	var invalid fixtures.Field
+	var bad any
+pick:
+	for _, f := range w.env.Profile.Fields {
+		switch {
+		case kind == "length" && f.MaxLength > 0:
+			bad = strings.Repeat("a", f.MaxLength+1)
+		case kind == "number" && f.Type == fixtures.TypeNumber:
+			bad = "12.5"
+		case kind == f.Type && kind == fixtures.TypeDate:
+			bad = "2023-02-29"
+		case kind == f.Type && kind == fixtures.TypeLocalTime:
+			bad = "24:00:00"
+		case kind == f.Type && kind == fixtures.TypeDateTime:
+			bad = "2025-02-30T10:00:00Z"
+		default:
+			continue
+		}
+		invalid = f
+		break pick
+	}
+	if bad == nil {
+		return w.skip("the profile has no field for an invalid %s", kind)
+	}
+	body := map[string]any{}
+	for _, f := range w.env.Profile.Fields {
+		if f.Name != invalid.Name && f.Readable() && f.Ref == "" && len(body) < 6 {
+			body[f.Name] = w.gen.Different(f, w.before.Get(f.Name).Value())
+		}
+	}
+	body[invalid.Name] = bad
+	return w.patch(ctx, body)
+}
+
+func (w *World) observeAccepted(ctx context.Context, name string) error {
+	if w.last.Status/100 != 2 {
+		w.Observe("refused with %d (%s)", w.last.Status, errorMessage(w.last))
+		return nil
+	}
+	after, err := w.afterCase(ctx)
+	if err != nil {
+		return err
+	}
+	w.Observe("accepted (%d); %s reads back as %s", w.last.Status, name, shown(after.Get(name)))
+	return nil
+}

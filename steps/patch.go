@@ -1,0 +1,543 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/tidwall/gjson"
+
+	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/internal/sfid"
+)
+
+// RegisterPatch registers the steps of the PATCH semantics feature.
+func RegisterPatch(sc *godog.ScenarioContext) {
+	sc.Step(`^a case with every field populated$`, step0((*World).givenCase))
+	sc.Step(`^a case with one child of each nested kind$`, step0((*World).givenCaseWithChildren))
+	sc.Step(`^a case owned by a user other than the integration user$`, step0((*World).givenCaseWithOtherOwner))
+	sc.Step(`^a case whose "([^"]*)" has a time of day$`, step1((*World).givenCaseWithTimeOf))
+
+	sc.Step(`^I PATCH "([^"]*)" with a new value$`, step1((*World).patchNewValue))
+	sc.Step(`^I PATCH "([^"]*)" to null$`, step1((*World).patchNull))
+	sc.Step(`^I PATCH "([^"]*)" with "([^"]*)"$`, step2((*World).patchString))
+	sc.Step(`^I PATCH "([^"]*)" with the JSON value (.+)$`, step2((*World).patchJSON))
+	sc.Step(`^I PATCH another field$`, step0((*World).patchProbe))
+	sc.Step(`^I PATCH 3 fields with new values and 3 fields to null$`, step0((*World).patchMixed))
+	sc.Step(`^I PATCH read-only "([^"]*)" with a different value beside a new value of another field$`, step1((*World).patchReadOnly))
+	sc.Step(`^I PATCH the case with a "([^"]*)" array$`, step1((*World).patchNested))
+	sc.Step(`^I PATCH an empty object$`, step0((*World).patchEmpty))
+	sc.Step(`^I send the same PATCH of every free-text field twice$`, step0((*World).patchTwice))
+	sc.Step(`^8 clients each PATCH a different field at the same time$`, step0((*World).patchConcurrently))
+	sc.Step(`^I PATCH the record type with a different value$`, step0((*World).patchRecordType))
+	sc.Step(`^I PATCH an unknown field$`, step0((*World).patchUnknown))
+	sc.Step(`^a second has passed since the case was written$`, step0((*World).waitASecond))
+
+	sc.Step(`^the PATCH succeeds$`, step0((*World).thenSucceeded))
+	sc.Step(`^the PATCH is refused with a 4xx$`, step0((*World).thenRefused4xx))
+	sc.Step(`^the PATCH is refused with 400$`, step0((*World).thenRefused400))
+	sc.Step(`^the PATCH succeeds or is refused with a 4xx$`, step0((*World).thenSucceededOrRefused))
+	sc.Step(`^every field except "([^"]*)" reads back unchanged$`, step1((*World).thenOthersUnchanged))
+	sc.Step(`^every field not in the body reads back unchanged$`, step0((*World).thenUnsentUnchanged))
+	sc.Step(`^every field reads back unchanged$`, step0((*World).thenAllUnchanged))
+	sc.Step(`^"([^"]*)" reads back as the value sent$`, step1((*World).thenReadsBackAsSent))
+	sc.Step(`^"([^"]*)" reads back as null$`, step1((*World).thenReadsBackNull))
+	sc.Step(`^the fields in the body read back as sent$`, step0((*World).thenBodyAsSent))
+	sc.Step(`^"([^"]*)" reads back unchanged$`, step1((*World).thenFieldUnchanged))
+	sc.Step(`^the case's children read back unchanged$`, step0((*World).thenChildrenUnchanged))
+	sc.Step(`^the paired local time of "([^"]*)" reads back unchanged$`, step1((*World).thenPairedTimeUnchanged))
+	sc.Step(`^the last-modified date has advanced and the created date is unchanged$`, step0((*World).thenAuditMoved))
+	sc.Step(`^the record type reads back unchanged$`, step0((*World).thenRecordTypeUnchanged))
+	sc.Step(`^I record what the target did with the unknown field$`, step0((*World).observeUnknown))
+}
+
+// --- Given ---------------------------------------------------------------------------
+
+func (w *World) givenCase(ctx context.Context) error { return w.createCase(ctx, false, nil) }
+
+func (w *World) givenCaseWithChildren(ctx context.Context) error {
+	if len(w.env.Profile.Nested) == 0 {
+		return w.skip("the profile lists no nested child kinds")
+	}
+	return w.createCase(ctx, true, nil)
+}
+
+func (w *World) givenCaseWithOtherOwner(ctx context.Context) error {
+	owners := w.env.Profile.FieldsWithRef(fixtures.RefOwner)
+	others := slices.DeleteFunc(slices.Clone(w.env.Profile.Fixtures.Owners), func(id string) bool {
+		return fixtures.SameValue(fixtures.TypeSFID, id, w.env.Profile.Fixtures.IntegrationUser)
+	})
+	switch {
+	case len(owners) == 0:
+		return w.skip("the profile has no owner field (ref: owner)")
+	case len(others) == 0 || w.env.Profile.Fixtures.IntegrationUser == "":
+		return w.skip("the profile's fixtures name no owner other than the integration user")
+	}
+	override := map[string]any{}
+	for _, f := range owners {
+		override[f.Name] = w.gen.Pick(others)
+	}
+	return w.createCase(ctx, false, override)
+}
+
+func (w *World) givenCaseWithTimeOf(ctx context.Context, dateField string) error {
+	timeField, ok := w.env.Profile.TimeFieldFor(dateField)
+	if !ok {
+		return fmt.Errorf("%s: the profile pairs no local time with %q", w.req, dateField)
+	}
+	return w.createCase(ctx, false, map[string]any{timeField: "14:30:00"})
+}
+
+// --- When ----------------------------------------------------------------------------
+
+func (w *World) patchNewValue(ctx context.Context, name string) error {
+	body, err := w.newValues(name)
+	if err != nil {
+		return err
+	}
+	return w.patch(ctx, body)
+}
+
+// newValues is a body that gives name a new valid value; a linked field (a location's
+// id or number) is sent alone, since the target keeps the pair consistent itself.
+func (w *World) newValues(name string) (map[string]any, error) {
+	f, err := w.field(name)
+	if err != nil {
+		return nil, err
+	}
+	if f.Ref == fixtures.RefLocation && len(w.env.Profile.Fixtures.Locations) < 2 {
+		return nil, w.skip("the profile's fixtures name fewer than two locations, so %q cannot change", name)
+	}
+	if f.Ref == fixtures.RefOwner && len(w.env.Profile.Fixtures.Owners) < 2 {
+		return nil, w.skip("the profile's fixtures name fewer than two owners, so %q cannot change", name)
+	}
+	old := any(nil)
+	if r := w.before.Get(name); !isNull(r) {
+		old = r.Value()
+	}
+	return map[string]any{name: w.gen.Different(f, old)}, nil
+}
+
+func (w *World) patchNull(ctx context.Context, name string) error {
+	if _, err := w.field(name); err != nil {
+		return err
+	}
+	return w.patch(ctx, map[string]any{name: nil})
+}
+
+func (w *World) patchString(ctx context.Context, name, value string) error {
+	if _, err := w.field(name); err != nil {
+		return err
+	}
+	return w.patch(ctx, map[string]any{name: value})
+}
+
+func (w *World) patchJSON(ctx context.Context, name, raw string) error {
+	if _, err := w.field(name); err != nil {
+		return err
+	}
+	if !gjson.Valid(raw) {
+		return fmt.Errorf("%s: the step's JSON value %s is not valid JSON", w.req, raw)
+	}
+	return w.patch(ctx, map[string]any{name: gjson.Parse(raw).Value()})
+}
+
+// probeField is a free-text field to change beside what a scenario is about.
+func (w *World) probeField(avoid ...string) (fixtures.Field, error) {
+	for _, f := range w.env.Profile.Fields {
+		if f.Type == fixtures.TypeString && f.Ref == "" && len(f.Values) == 0 && f.Readable() &&
+			f.Name != w.env.Profile.MarkerField && !slices.Contains(avoid, f.Name) {
+			return f, nil
+		}
+	}
+	return fixtures.Field{}, w.skip("the profile has no readable free-text string field to change")
+}
+
+func (w *World) patchProbe(ctx context.Context) error {
+	f, err := w.probeField()
+	if err != nil {
+		return err
+	}
+	return w.patchNewValue(ctx, f.Name)
+}
+
+// patchMixed sets three fields, nulls three others and omits the rest, in one body.
+func (w *World) patchMixed(ctx context.Context) error {
+	var set, null []fixtures.Field
+	used := map[string]bool{}
+	for _, f := range w.env.Profile.Fields {
+		if !f.Readable() || f.Ref != "" || len(w.env.Profile.LinkedGroup(f.Name)) > 1 || used[f.Name] {
+			continue
+		}
+		switch {
+		case len(set) < 3:
+			set = append(set, f)
+		case len(null) < 3 && f.IsNullable():
+			null = append(null, f)
+		default:
+			continue
+		}
+		used[f.Name] = true
+	}
+	if len(set) < 3 || len(null) < 3 {
+		return w.skip("the profile has fewer than six plain readable fields (three to set, three nullable to clear)")
+	}
+	body := map[string]any{}
+	for _, f := range set {
+		body[f.Name] = w.gen.Different(f, w.before.Get(f.Name).Value())
+	}
+	for _, f := range null {
+		body[f.Name] = nil
+	}
+	return w.patch(ctx, body)
+}
+
+// patchReadOnly sends a read-only field with a different value next to a writable change.
+func (w *World) patchReadOnly(ctx context.Context, name string) error {
+	probe, err := w.probeField()
+	if err != nil {
+		return err
+	}
+	body, err := w.newValues(probe.Name)
+	if err != nil {
+		return err
+	}
+	body[name] = differentRaw(w.before.Get(name))
+	return w.patch(ctx, body)
+}
+
+// differentRaw is a value unlike a read-back one, of the same JSON type where it can be.
+func differentRaw(r gjson.Result) any {
+	switch r.Type {
+	case gjson.Number:
+		return r.Float() + 1
+	case gjson.True:
+		return false
+	case gjson.False:
+		return true
+	case gjson.String:
+		if t, err := time.Parse(time.RFC3339Nano, r.Str); err == nil {
+			return t.Add(-48 * time.Hour).UTC().Format(time.RFC3339)
+		}
+		if sfid.Valid(r.Str) {
+			return "005000000000009AAA"
+		}
+		return r.Str + "-X"
+	}
+	return "casecert-readonly"
+}
+
+func (w *World) patchNested(ctx context.Context, kind string) error {
+	sample := w.env.Profile.NestedSamples[kind]
+	existing := w.children[kind]
+	// Send a fresh child and, where children carry ids, a changed copy of the existing one.
+	items := []any{map[string]any(sample)}
+	if first := existing.Get("0"); first.IsObject() {
+		changed := map[string]any{}
+		first.ForEach(func(k, v gjson.Result) bool {
+			changed[k.Str] = v.Value()
+			if v.Type == gjson.String && k.Str != "id" {
+				changed[k.Str] = v.Str + " (changed)"
+			}
+			return true
+		})
+		items = append(items, changed)
+	}
+	return w.patch(ctx, map[string]any{kind: items})
+}
+
+func (w *World) patchEmpty(ctx context.Context) error { return w.patch(ctx, map[string]any{}) }
+
+// patchTwice sends one body twice and keeps the state after the first as the baseline.
+func (w *World) patchTwice(ctx context.Context) error {
+	body := map[string]any{}
+	for _, f := range w.env.Profile.Fields {
+		if f.Type == fixtures.TypeString && f.Ref == "" && len(f.Values) == 0 && f.Readable() {
+			body[f.Name] = w.gen.Value(f)
+		}
+	}
+	if len(body) == 0 {
+		return w.skip("the profile has no free-text field")
+	}
+	if err := w.patch(ctx, body); err != nil {
+		return err
+	}
+	if w.last.Status/100 != 2 {
+		return w.violation("", "a PATCH of the free-text fields", "a 2xx answer", describe(w.last))
+	}
+	first, err := w.afterCase(ctx)
+	if err != nil {
+		return err
+	}
+	w.before = first
+	return w.patch(ctx, body)
+}
+
+// patchConcurrently sends eight PATCHes at once, each setting a different field.
+func (w *World) patchConcurrently(ctx context.Context) error {
+	var fields []fixtures.Field
+	for _, f := range w.env.Profile.Fields {
+		if f.Readable() && f.Ref == "" && len(w.env.Profile.LinkedGroup(f.Name)) == 1 && len(fields) < 8 {
+			fields = append(fields, f)
+		}
+	}
+	if len(fields) < 2 {
+		return w.skip("the profile has fewer than two plain readable fields")
+	}
+	w.sent = map[string]any{}
+	bodies := make([]map[string]any, len(fields))
+	for i, f := range fields {
+		v := w.gen.Different(f, w.before.Get(f.Name).Value())
+		bodies[i] = map[string]any{f.Name: v}
+		w.sent[f.Name] = v
+	}
+	w.after = nil
+	var wg sync.WaitGroup
+	errs := make([]error, len(bodies))
+	for i, body := range bodies {
+		wg.Go(func() {
+			ex, err := w.do(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
+			if err == nil && ex.Status/100 != 2 {
+				err = w.violation(fields[i].Name, jsonText(body[fields[i].Name]), "a 2xx answer", describe(ex))
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (w *World) patchRecordType(ctx context.Context) error {
+	name := w.env.Profile.RecordTypeField
+	if name == "" {
+		return w.skip("the profile names no record_type_field")
+	}
+	return w.patch(ctx, map[string]any{name: "casecert-other-record-type"})
+}
+
+const unknownField = "casecert_unknown_field"
+
+func (w *World) patchUnknown(ctx context.Context) error {
+	return w.patch(ctx, map[string]any{unknownField: "casecert " + w.gen.Word()})
+}
+
+func (w *World) waitASecond(ctx context.Context) error {
+	// Platforms keep audit times to the second: give the clock a chance to move.
+	select {
+	case <-time.After(1100 * time.Millisecond):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// --- Then ----------------------------------------------------------------------------
+
+func (w *World) thenSucceeded(context.Context) error {
+	if w.last.Status/100 != 2 {
+		return w.violation("", jsonText(w.sent), "a 2xx answer", describe(w.last))
+	}
+	return nil
+}
+
+// thenRefused4xx checks a refusal and that it changed nothing (a refused PATCH is atomic).
+func (w *World) thenRefused4xx(ctx context.Context) error {
+	if w.last.Status/100 != 4 {
+		return w.violation("", jsonText(w.sent), "a 4xx refusal", describe(w.last))
+	}
+	return w.thenAllUnchanged(ctx)
+}
+
+func (w *World) thenRefused400(ctx context.Context) error {
+	if w.last.Status != http.StatusBadRequest {
+		return w.violation("", jsonText(w.sent), "400 Bad Request", describe(w.last))
+	}
+	return w.thenAllUnchanged(ctx)
+}
+
+func (w *World) thenSucceededOrRefused(context.Context) error {
+	if s := w.last.Status; s/100 != 2 && s/100 != 4 {
+		return w.violation("", jsonText(w.sent), "a 2xx or a 4xx answer", describe(w.last))
+	}
+	return nil
+}
+
+func (w *World) thenOthersUnchanged(ctx context.Context, name string) error {
+	return w.unchangedExcept(ctx, name)
+}
+
+func (w *World) thenUnsentUnchanged(ctx context.Context) error {
+	var names []string
+	for k := range w.sent {
+		names = append(names, k)
+	}
+	return w.unchangedExcept(ctx, names...)
+}
+
+func (w *World) thenAllUnchanged(ctx context.Context) error { return w.unchangedExcept(ctx) }
+
+func (w *World) thenReadsBackAsSent(ctx context.Context, name string) error {
+	return w.readsBackAsSent(ctx, name)
+}
+
+func (w *World) thenReadsBackNull(ctx context.Context, name string) error {
+	if v, ok := w.sent[name]; !ok || v != nil {
+		return fmt.Errorf("%s: the scenario did not send %q as null", w.req, name)
+	}
+	return w.readsBackAsSent(ctx, name)
+}
+
+func (w *World) thenBodyAsSent(ctx context.Context) error {
+	var names []string
+	for _, f := range w.env.Profile.Fields {
+		if _, ok := w.sent[f.Name]; ok {
+			names = append(names, f.Name)
+		}
+	}
+	return w.readsBackAsSent(ctx, names...)
+}
+
+// thenFieldUnchanged compares one field (read-only ones included) with the baseline.
+func (w *World) thenFieldUnchanged(ctx context.Context, name string) error {
+	after, err := w.afterCase(ctx)
+	if err != nil {
+		return err
+	}
+	was, now := w.before.Get(name), after.Get(name)
+	f, ok := w.env.Profile.Field(name)
+	if !ok {
+		f = fixtures.Field{Name: name, Type: guessType(was)}
+	}
+	if !sameRead(f, was, now) {
+		sent := "nothing for it"
+		if v, ok := w.sent[name]; ok {
+			sent = jsonText(v)
+		}
+		return w.violation(name, sent, shown(was)+" (unchanged)", shown(now))
+	}
+	return nil
+}
+
+// guessType picks the comparison for a read-only field the profile gives no type for.
+func guessType(r gjson.Result) string {
+	switch {
+	case r.Type == gjson.Number:
+		return fixtures.TypeNumber
+	case r.Type == gjson.String:
+		if _, err := time.Parse(time.RFC3339Nano, r.Str); err == nil {
+			return fixtures.TypeDateTime
+		}
+	}
+	return fixtures.TypeString
+}
+
+func (w *World) thenChildrenUnchanged(ctx context.Context) error {
+	now, err := w.readChildren(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, kind := range w.env.Profile.Nested {
+		if !jsonEqual(w.children[kind], now[kind]) {
+			errs = append(errs, w.violation(kind, "a "+kind+" array in the PATCH body", "the child records unchanged: "+shown(w.children[kind]), shown(now[kind])))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// jsonEqual compares two JSON documents by value (key order ignored).
+func jsonEqual(a, b gjson.Result) bool {
+	return fmt.Sprint(a.Value()) == fmt.Sprint(b.Value())
+}
+
+func (w *World) thenPairedTimeUnchanged(ctx context.Context, dateField string) error {
+	timeField, _ := w.env.Profile.TimeFieldFor(dateField)
+	return w.thenFieldUnchanged(ctx, timeField)
+}
+
+func (w *World) thenAuditMoved(ctx context.Context) error {
+	audit := w.env.Profile.AuditFields
+	if audit.LastModified == "" || audit.Created == "" {
+		return w.skip("the profile names no audit_fields")
+	}
+	after, err := w.afterCase(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	was, now := w.before.Get(audit.LastModified), after.Get(audit.LastModified)
+	tw, errW := time.Parse(time.RFC3339Nano, was.Str)
+	tn, errN := time.Parse(time.RFC3339Nano, now.Str)
+	if errW != nil || errN != nil || !tn.After(tw) {
+		errs = append(errs, w.violation(audit.LastModified, jsonText(w.sent), "a later instant than "+shown(was), shown(now)))
+	}
+	if err := w.thenFieldUnchanged(ctx, audit.Created); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func (w *World) thenRecordTypeUnchanged(ctx context.Context) error {
+	return w.thenFieldUnchanged(ctx, w.env.Profile.RecordTypeField)
+}
+
+func (w *World) observeUnknown(ctx context.Context) error {
+	switch s := w.last.Status; {
+	case s/100 == 4:
+		w.Observe("an unknown field is refused with %d (%s)", s, errorMessage(w.last))
+	case s/100 == 2:
+		after, err := w.afterCase(ctx)
+		if err != nil {
+			return err
+		}
+		if after.Get(unknownField).Exists() {
+			w.Observe("an unknown field is accepted (%d) and stored", s)
+		} else {
+			w.Observe("an unknown field is accepted (%d) and ignored", s)
+		}
+	default:
+		w.Observe("an unknown field gets %s", describe(w.last))
+	}
+	return nil
+}
+
+// ErrorMessage is the human-readable message of an error answer, in either of the
+// platform's shapes ({"message": ...} or [{"message": ...}]); "" when there is none.
+func ErrorMessage(ex client.Exchange) string {
+	doc := ex.JSON()
+	for _, path := range []string{"message", "0.message", "error.message", "error_description"} {
+		if m := doc.Get(path); m.Type == gjson.String && strings.TrimSpace(m.Str) != "" {
+			return m.Str
+		}
+	}
+	return ""
+}
+
+// errorMessage is ErrorMessage for messages, saying so when there is none.
+func errorMessage(ex client.Exchange) string {
+	if m := ErrorMessage(ex); m != "" {
+		return m
+	}
+	return "no message"
+}
+
+// --- adapters from world methods to godog step functions --------------------------------
+
+func step0(m func(*World, context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error { return m(WorldFrom(ctx), ctx) }
+}
+
+func step1(m func(*World, context.Context, string) error) func(context.Context, string) error {
+	return func(ctx context.Context, a string) error { return m(WorldFrom(ctx), ctx, a) }
+}
+
+func step2(m func(*World, context.Context, string, string) error) func(context.Context, string, string) error {
+	return func(ctx context.Context, a, b string) error { return m(WorldFrom(ctx), ctx, a, b) }
+}

@@ -1,0 +1,419 @@
+package steps
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/cucumber/godog"
+
+	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/internal/sfid"
+)
+
+// RegisterRequests registers the steps of the identity, request, response and security features.
+func RegisterRequests(sc *godog.ScenarioContext) {
+	sc.Step(`^I PATCH another field through the case's (15|18)-character id$`, step1((*World).patchThroughIDForm))
+	sc.Step(`^I PATCH a well-formed case id that does not exist$`, step0((*World).patchUnknownID))
+	sc.Step(`^no case exists under that id$`, step0((*World).thenNoCaseUnderUnknownID))
+	sc.Step(`^I PATCH the case id "([^"]*)"$`, step1((*World).patchRawID))
+	sc.Step(`^I PATCH the case with the raw body (.+)$`, step1((*World).patchRawBody))
+	sc.Step(`^I PATCH another field with the content type "([^"]*)"$`, step1((*World).patchWithContentType))
+	sc.Step(`^I record whether the PATCH was applied$`, step0((*World).observeApplied))
+	sc.Step(`^I send an abusive PATCH: (.+)$`, step1((*World).patchAbusive))
+	sc.Step(`^I PATCH the location id of one location and the location number of another$`, step0((*World).patchBothLocations))
+	sc.Step(`^the location id reads back as the one sent$`, step0((*World).thenLocationIDAsSent))
+	sc.Step(`^I PATCH the location number "([^"]*)"$`, step1((*World).patchLocationNumber))
+	sc.Step(`^I provoke a (.+)$`, step1((*World).provoke))
+	sc.Step(`^I PATCH another field without an Authorization header$`, step0((*World).patchNoAuth))
+	sc.Step(`^I PATCH another field with (a garbage token|the token with its signature altered|the token with its payload altered|an expired token|no token|Basic credentials)$`, step1((*World).patchWithCredentials))
+	sc.Step(`^I PATCH another field with API-Version "([^"]*)"$`, step1((*World).patchWithVersion))
+	sc.Step(`^I PATCH another field without an API-Version header$`, step0((*World).patchWithoutVersion))
+
+	sc.Step(`^the answer is (\d{3})$`, step1((*World).thenStatus))
+	sc.Step(`^the answer is (\d{3}) or (\d{3})$`, step2((*World).thenStatusEither))
+	sc.Step(`^the answer is not a 5xx$`, step0((*World).thenNot5xx))
+	sc.Step(`^the answer is an UpdatedResponse naming the case by its 18-character id$`, step0((*World).thenUpdatedResponse))
+	sc.Step(`^the answer is a 4xx JSON error with a message$`, step0((*World).thenJSONError))
+	sc.Step(`^the answer says Content-Type application/json$`, step0((*World).thenContentTypeJSON))
+	sc.Step(`^the answer is 401 with a WWW-Authenticate Bearer challenge$`, step0((*World).thenBearerChallenge))
+}
+
+// probeRequest is a PATCH of the case setting the probe field to a new value; opts adjust it.
+func (w *World) probeRequest(path string) (client.Request, error) {
+	f, err := w.probeField()
+	if err != nil {
+		return client.Request{}, err
+	}
+	body, err := w.newValues(f.Name)
+	if err != nil {
+		return client.Request{}, err
+	}
+	w.sent = body
+	if path == "" {
+		path = w.updatePath()
+	}
+	return client.Request{Method: http.MethodPatch, Path: path, JSON: body}, nil
+}
+
+func (w *World) sendProbe(ctx context.Context, adjust func(*client.Request)) error {
+	req, err := w.probeRequest("")
+	if err != nil {
+		return err
+	}
+	adjust(&req)
+	return w.send(ctx, req)
+}
+
+func (w *World) patchThroughIDForm(ctx context.Context, form string) error {
+	id, err := sfid.Normalize(w.caseID)
+	if err != nil {
+		return w.violation("", "", "the case id to be a Salesforce id (15 or 18 characters)", fmt.Sprintf("%q from the create answer", w.caseID))
+	}
+	if form == "15" {
+		id = id[:15]
+	}
+	req, err := w.probeRequest(fixtures.Path(w.env.Profile.Paths.Update, id))
+	if err != nil {
+		return err
+	}
+	return w.send(ctx, req)
+}
+
+// unknownID is a well-formed id of the case's kind that no record has.
+func (w *World) unknownID() string {
+	prefix := "500"
+	if sfid.Valid(w.caseID) {
+		prefix = w.caseID[:3]
+	}
+	return sfid.Make(prefix, 200_000_000_000_000+int64(w.gen.Intn(1_000_000_000)))
+}
+
+func (w *World) patchUnknownID(ctx context.Context) error {
+	w.caseID = w.unknownID()
+	return w.patchProbe(ctx)
+}
+
+func (w *World) thenNoCaseUnderUnknownID(ctx context.Context) error {
+	ex, err := w.do(ctx, client.Request{Method: http.MethodGet, Path: fixtures.Path(w.env.Profile.Paths.Read, w.caseID)})
+	if err != nil {
+		return err
+	}
+	if ex.Status/100 == 2 {
+		return w.violation("", "a PATCH of the unknown id "+w.caseID, "no case under that id afterwards (404)", describe(ex))
+	}
+	return nil
+}
+
+func (w *World) patchRawID(ctx context.Context, id string) error {
+	w.caseID = id
+	body := map[string]any{}
+	if f, err := w.probeField(); err == nil {
+		body[f.Name] = w.gen.Value(f)
+	}
+	return w.patch(ctx, body)
+}
+
+func (w *World) patchRawBody(ctx context.Context, body string) error {
+	w.sent = map[string]any{}
+	return w.send(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), Body: []byte(body)})
+}
+
+func (w *World) patchWithContentType(ctx context.Context, contentType string) error {
+	return w.sendProbe(ctx, func(r *client.Request) { r.ContentType = contentType })
+}
+
+func (w *World) observeApplied(ctx context.Context) error {
+	if w.last.Status/100 != 2 {
+		w.Observe("refused with %d (%s)", w.last.Status, errorMessage(w.last))
+		return nil
+	}
+	after, err := w.afterCase(ctx)
+	if err != nil {
+		return err
+	}
+	applied := true
+	for name, v := range w.sent {
+		f, _ := w.env.Profile.Field(name)
+		applied = applied && matchesSent(f, v, after.Get(name))
+	}
+	if applied {
+		w.Observe("accepted (%d) and applied", w.last.Status)
+	} else {
+		w.Observe("accepted (%d) but not applied", w.last.Status)
+	}
+	return nil
+}
+
+func (w *World) patchAbusive(ctx context.Context, abuse string) error {
+	field := "description"
+	if f, err := w.probeField(); err == nil {
+		field = f.Name
+	}
+	var body string
+	switch abuse {
+	case "a body over 1 MiB":
+		body = fmt.Sprintf(`{%q: %q}`, field, strings.Repeat("a", 1<<20+1024))
+	case "JSON nested 10000 deep":
+		body = fmt.Sprintf(`{%q: %s%s}`, field, strings.Repeat("[", 10000), strings.Repeat("]", 10000))
+	case "invalid UTF-8":
+		body = fmt.Sprintf(`{%q: "caf%s"}`, field, "\xff\xfe")
+	case "5000 unknown fields":
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range 5000 {
+			fmt.Fprintf(&b, `"casecert_extra_%d": "x",`, i)
+		}
+		fmt.Fprintf(&b, `%q: "x"}`, field)
+		body = b.String()
+	case "a number too large for float":
+		body = `{"initial_case_value": 1e400}`
+		for _, f := range w.env.Profile.Fields {
+			if f.Type == fixtures.TypeNumber {
+				body = fmt.Sprintf(`{%q: 1e400}`, f.Name)
+				break
+			}
+		}
+	case "an empty body":
+		body = ""
+	default:
+		return fmt.Errorf("%s: unknown abuse %q", w.req, abuse)
+	}
+	w.sent = map[string]any{}
+	return w.send(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), Body: []byte(body)})
+}
+
+// locationFields are the profile's location id (sfid) and number (string) fields.
+func (w *World) locationFields() (idField, numberField string) {
+	for _, f := range w.env.Profile.FieldsWithRef(fixtures.RefLocation) {
+		if f.Type == fixtures.TypeSFID {
+			idField = f.Name
+		} else {
+			numberField = f.Name
+		}
+	}
+	return idField, numberField
+}
+
+func (w *World) patchBothLocations(ctx context.Context) error {
+	idField, numberField := w.locationFields()
+	locs := w.env.Profile.Fixtures.Locations
+	switch {
+	case idField == "" || numberField == "":
+		return w.skip("the profile has no location id and location number fields (ref: location)")
+	case len(locs) < 3:
+		return w.skip("the profile's fixtures name fewer than three locations")
+	}
+	current := text(w.before.Get(idField))
+	var byID, byNumber fixtures.Location
+	for _, l := range locs {
+		switch {
+		case fixtures.SameValue(fixtures.TypeSFID, l.ID, current):
+		case byID.ID == "":
+			byID = l
+		case byNumber.ID == "":
+			byNumber = l
+		}
+	}
+	return w.patch(ctx, map[string]any{idField: byID.ID, numberField: byNumber.Number})
+}
+
+func (w *World) thenLocationIDAsSent(ctx context.Context) error {
+	idField, _ := w.locationFields()
+	return w.readsBackAsSent(ctx, idField)
+}
+
+func (w *World) patchLocationNumber(ctx context.Context, number string) error {
+	_, numberField := w.locationFields()
+	if numberField == "" {
+		return w.skip("the profile has no location number field (string with ref: location)")
+	}
+	return w.patch(ctx, map[string]any{numberField: number})
+}
+
+// provoke sends a request that must get the named kind of answer.
+func (w *World) provoke(ctx context.Context, kind string) error {
+	switch kind {
+	case "validation error":
+		for _, f := range w.env.Profile.Fields {
+			if f.Type == fixtures.TypeDate {
+				return w.patch(ctx, map[string]any{f.Name: "2023-02-29"})
+			}
+		}
+		return w.patch(ctx, map[string]any{w.env.Profile.Fields[0].Name: map[string]any{"not": "valid"}})
+	case "malformed JSON":
+		return w.patchRawBody(ctx, `{"a": `)
+	case "unknown case":
+		w.caseID = w.unknownID()
+		return w.patchProbe(ctx)
+	case "missing token":
+		return w.patchNoAuth(ctx)
+	case "successful PATCH":
+		return w.patchProbe(ctx)
+	case "case read":
+		return w.send(ctx, client.Request{Method: http.MethodGet, Path: fixtures.Path(w.env.Profile.Paths.Read, w.caseID)})
+	}
+	return fmt.Errorf("%s: unknown kind of answer %q", w.req, kind)
+}
+
+func (w *World) patchNoAuth(ctx context.Context) error {
+	return w.sendProbe(ctx, func(r *client.Request) { r.Auth = client.AuthNone })
+}
+
+func (w *World) patchWithCredentials(ctx context.Context, kind string) error {
+	var header string
+	secret := true
+	switch kind {
+	case "no token":
+		return w.patchNoAuth(ctx)
+	case "a garbage token":
+		header, secret = "Bearer casecert-garbage-token", false
+	case "Basic credentials":
+		header, secret = "Basic "+base64.StdEncoding.EncodeToString([]byte("casecert:casecert")), false
+	case "an expired token":
+		if w.env.ExpiredToken == "" {
+			return w.skip("no expired token of the target was supplied (--expired-token)")
+		}
+		header = "Bearer " + w.env.ExpiredToken
+	default: // an altered copy of the run's token
+		if w.env.Token == "" {
+			return w.skip("the run's token comes from an OAuth token source, so no altered copy is made")
+		}
+		header = "Bearer " + alterToken(w.env.Token, strings.Contains(kind, "payload"))
+	}
+	return w.sendProbe(ctx, func(r *client.Request) {
+		r.Auth, r.AuthHeader, r.AuthSecret = client.AuthRaw, header, secret
+	})
+}
+
+// alterToken changes one character of a JWT's signature (or payload), keeping its shape.
+func alterToken(token string, payload bool) string {
+	parts := strings.Split(token, ".")
+	i := len(parts) - 1
+	if payload && len(parts) == 3 {
+		i = 1
+	}
+	p := []byte(parts[i])
+	if len(p) == 0 {
+		return token + "x"
+	}
+	at := len(p) / 2
+	if p[at] == 'A' {
+		p[at] = 'B'
+	} else {
+		p[at] = 'A'
+	}
+	parts[i] = string(p)
+	return strings.Join(parts, ".")
+}
+
+func (w *World) patchWithVersion(ctx context.Context, version string) error {
+	return w.sendProbe(ctx, func(r *client.Request) { r.APIVersion = &version })
+}
+
+func (w *World) patchWithoutVersion(ctx context.Context) error {
+	none := ""
+	return w.sendProbe(ctx, func(r *client.Request) { r.APIVersion = &none })
+}
+
+// --- Then ----------------------------------------------------------------------------
+
+func (w *World) thenStatus(_ context.Context, code string) error {
+	want, _ := strconv.Atoi(code)
+	if w.last.Status != want {
+		return w.violation("", w.lastSent(), code, describe(w.last))
+	}
+	return nil
+}
+
+func (w *World) thenStatusEither(_ context.Context, a, b string) error {
+	if got := strconv.Itoa(w.last.Status); got != a && got != b {
+		return w.violation("", w.lastSent(), a+" or "+b, describe(w.last))
+	}
+	return nil
+}
+
+func (w *World) thenNot5xx(context.Context) error {
+	if w.last.Status == 0 || w.last.Status >= 500 {
+		return w.violation("", w.lastSent(), "an answer other than 5xx", describe(w.last))
+	}
+	return nil
+}
+
+// lastSent describes the last request for messages.
+func (w *World) lastSent() string {
+	body := w.last.RequestBody
+	if r := []rune(body); len(r) > 80 {
+		body = string(r[:60]) + fmt.Sprintf("…(%d characters)", len(r))
+	}
+	return fmt.Sprintf("%s %s %s", w.last.Method, w.last.URL, body)
+}
+
+func (w *World) thenUpdatedResponse(context.Context) error {
+	doc := w.last.JSON()
+	var errs []string
+	want, err := sfid.Normalize(w.caseID)
+	if err != nil {
+		want = w.caseID
+	}
+	if id := doc.Get("id"); id.Type.String() != "String" || id.Str != want || len(id.Str) != 18 {
+		errs = append(errs, fmt.Sprintf("id %s (want the 18-character %q)", shown(id), want))
+	}
+	if s := doc.Get("success"); !s.IsBool() || !s.Bool() {
+		errs = append(errs, "success "+shown(s)+" (want true)")
+	}
+	if m := doc.Get("message"); m.Type.String() != "String" {
+		errs = append(errs, "message "+shown(m)+" (want a string)")
+	}
+	if a := doc.Get("attributes"); !a.IsObject() {
+		errs = append(errs, "attributes "+shown(a)+" (want an object)")
+	}
+	if len(errs) > 0 {
+		return w.violation("", w.lastSent(), "an UpdatedResponse {id, attributes, success, message}", strings.Join(errs, "; ")+" in "+describe(w.last))
+	}
+	return nil
+}
+
+func (w *World) thenJSONError(context.Context) error {
+	if w.last.Status/100 != 4 {
+		return w.violation("", w.lastSent(), "a 4xx answer", describe(w.last))
+	}
+	if errorMessage(w.last) == "no message" {
+		return w.violation("", w.lastSent(), `a JSON error body with a message ({"message": ...} or [{"message": ...}])`, describe(w.last))
+	}
+	return nil
+}
+
+func (w *World) thenContentTypeJSON(context.Context) error {
+	ct := header(w.last.ResponseHeaders, "Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		return w.violation("", w.lastSent(), "Content-Type application/json", fmt.Sprintf("%q on %s", ct, describe(w.last)))
+	}
+	return nil
+}
+
+func (w *World) thenBearerChallenge(context.Context) error {
+	if w.last.Status != http.StatusUnauthorized {
+		return w.violation("", w.lastSent(), "401", describe(w.last))
+	}
+	challenge := header(w.last.ResponseHeaders, "WWW-Authenticate")
+	if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(challenge)), "bearer") {
+		return w.violation("", w.lastSent(), "a WWW-Authenticate: Bearer challenge", fmt.Sprintf("WWW-Authenticate %q", challenge))
+	}
+	return nil
+}
+
+// header looks a header up by name, whatever its case.
+func header(h map[string]string, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,340 @@
+// Package steps is the godog glue of casecert: a per-scenario world carried in the
+// context, and one Register function per area of the catalog. Steps are thin: they parse
+// the Gherkin argument and call one world method, which talks to the target through the
+// driver (internal/client) and judges raw JSON with gjson.
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/cucumber/godog"
+	"github.com/tidwall/gjson"
+
+	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/client"
+)
+
+// Env is what every scenario of a run shares. It is read-only once the run starts, apart
+// from the Created callback.
+type Env struct {
+	Client  *client.Client
+	Profile *fixtures.Profile
+	Seed    int64
+	RunID   string // written into the profile's marker field of every case a run creates
+	// ExpiredToken is an expired token of the target (AUTH-INVALID); "" when none is known.
+	ExpiredToken string
+	// Token is the bearer token in use, for the steps that send it altered. Never logged:
+	// exchanges redact it.
+	Token string
+	// Created is told the id of every case the run creates (for the report's cleanup).
+	Created func(id string)
+}
+
+// Outcome is what a finished scenario leaves for the results model.
+type Outcome struct {
+	Exchanges  []client.Exchange
+	Observed   string
+	SkipReason string
+	FailedStep string
+	Err        error
+}
+
+type worldKey struct{}
+
+// World is one scenario's state. Steps find it in the context under an unexported key.
+type World struct {
+	env  *Env
+	gen  *fixtures.Gen
+	req  string // the scenario's requirement ID, for messages
+	mu   sync.Mutex
+	out  Outcome
+	seen map[string]bool
+
+	caseID   string
+	before   gjson.Result     // the case as read back after setup
+	sent     map[string]any   // body fields of the last PATCH (nil value = null)
+	last     client.Exchange  // the last PATCH (or raw request)
+	after    *gjson.Result    // the case read back after the last write, once asked for
+	children map[string]gjson.Result
+}
+
+// NewWorld starts a scenario's world.
+func NewWorld(env *Env, scenarioID string, requirements []string) *World {
+	w := &World{env: env, gen: fixtures.NewGen(fixtures.ScenarioSeed(env.Seed, scenarioID), env.Profile)}
+	if len(requirements) > 0 {
+		w.req = requirements[0]
+	}
+	return w
+}
+
+// WithWorld stores w in ctx.
+func WithWorld(ctx context.Context, w *World) context.Context {
+	return context.WithValue(ctx, worldKey{}, w)
+}
+
+// WorldFrom returns the world of the scenario running in ctx.
+func WorldFrom(ctx context.Context) *World {
+	w, _ := ctx.Value(worldKey{}).(*World)
+	return w
+}
+
+// Outcome returns what the scenario recorded.
+func (w *World) Outcome() Outcome {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.out
+}
+
+// StepFailed records the first failing step.
+func (w *World) StepFailed(step string, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.out.FailedStep == "" {
+		w.out.FailedStep, w.out.Err = step, err
+	}
+}
+
+// Observe records what an info scenario saw.
+func (w *World) Observe(format string, args ...any) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	msg := fmt.Sprintf(format, args...)
+	if w.out.Observed != "" {
+		w.out.Observed += "; "
+	}
+	w.out.Observed += msg
+}
+
+// skip marks the scenario as not applicable to this target and returns godog.ErrSkip.
+func (w *World) skip(format string, args ...any) error {
+	w.mu.Lock()
+	w.out.SkipReason = fmt.Sprintf(format, args...)
+	w.mu.Unlock()
+	return godog.ErrSkip
+}
+
+// do sends one request and keeps its exchange as evidence.
+func (w *World) do(ctx context.Context, req client.Request) (client.Exchange, error) {
+	ex, err := w.env.Client.Do(ctx, req)
+	w.mu.Lock()
+	w.out.Exchanges = append(w.out.Exchanges, ex)
+	w.mu.Unlock()
+	if err != nil {
+		return ex, fmt.Errorf("%s: %s %s: %w", w.req, req.Method, ex.URL, err)
+	}
+	return ex, nil
+}
+
+// violation is one way the target broke the scenario's requirement.
+func (w *World) violation(field, sent, expected, observed string) error {
+	var b strings.Builder
+	b.WriteString(w.req)
+	if field != "" {
+		fmt.Fprintf(&b, ": field %q", field)
+	}
+	if sent != "" {
+		b.WriteString(": sent " + sent)
+	}
+	b.WriteString("; expected " + expected + "; observed " + observed)
+	return errors.New(b.String())
+}
+
+func (w *World) failf(format string, args ...any) error {
+	return fmt.Errorf("%s: "+format, append([]any{w.req}, args...)...)
+}
+
+// --- cases -------------------------------------------------------------------------
+
+// createCase creates a case with every field populated (children too, when asked) and
+// reads it back as the baseline. Setup is tolerant: any 2xx that yields an id will do;
+// the id's form and the envelope are judged by their own requirements.
+func (w *World) createCase(ctx context.Context, withChildren bool, override map[string]any) error {
+	body := w.populatedBody()
+	for k, v := range override {
+		body[k] = v
+	}
+	if withChildren {
+		for _, kind := range w.env.Profile.Nested {
+			sample, ok := w.env.Profile.NestedSamples[kind]
+			if !ok {
+				return w.skip("the profile has no nested_samples.%s to create a child with", kind)
+			}
+			body[kind] = []any{map[string]any(sample)}
+		}
+	}
+	ex, err := w.do(ctx, client.Request{Method: http.MethodPost, Path: w.env.Profile.Paths.Create, JSON: body})
+	if err != nil {
+		return err
+	}
+	if ex.Status/100 != 2 {
+		return w.failf("setup: creating a case was refused: %s", describe(ex))
+	}
+	id := createdID(ex)
+	if id == "" {
+		return w.failf("setup: the create answer carries no case id: %s", describe(ex))
+	}
+	w.caseID = id
+	if w.env.Created != nil {
+		w.env.Created(id)
+	}
+	before, err := w.readCase(ctx)
+	if err != nil {
+		return err
+	}
+	w.before = before
+	if withChildren {
+		if w.children, err = w.readChildren(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// populatedBody is a valid value for every body field, linked fields kept consistent.
+func (w *World) populatedBody() map[string]any {
+	p := w.env.Profile
+	body := map[string]any{}
+	for _, f := range p.Fields {
+		body[f.Name] = w.gen.Value(f)
+	}
+	if len(p.Fixtures.Locations) > 0 {
+		loc := p.Fixtures.Locations[w.gen.Intn(len(p.Fixtures.Locations))]
+		for _, f := range p.FieldsWithRef(fixtures.RefLocation) {
+			if f.Type == fixtures.TypeSFID {
+				body[f.Name] = loc.ID
+			} else {
+				body[f.Name] = loc.Number
+			}
+		}
+	} else {
+		for _, f := range p.FieldsWithRef(fixtures.RefLocation) {
+			delete(body, f.Name)
+		}
+	}
+	if p.MarkerField != "" {
+		body[p.MarkerField] = w.env.RunID
+	}
+	return body
+}
+
+// createdID finds the new case's id in a create answer: "id" at the top (string or
+// number), under a "data" or "record" object, or the last segment of Location.
+func createdID(ex client.Exchange) string {
+	doc := ex.JSON()
+	for _, path := range []string{"id", "data.id", "record.id", "0.id"} {
+		if r := doc.Get(path); r.Exists() && (r.Type == gjson.String || r.Type == gjson.Number) && r.String() != "" {
+			return r.String()
+		}
+	}
+	if loc := ex.ResponseHeaders["Location"]; loc != "" {
+		return loc[strings.LastIndex(loc, "/")+1:]
+	}
+	return ""
+}
+
+func (w *World) readCase(ctx context.Context) (gjson.Result, error) {
+	return w.readCaseAt(ctx, w.caseID)
+}
+
+func (w *World) readCaseAt(ctx context.Context, id string) (gjson.Result, error) {
+	ex, err := w.do(ctx, client.Request{Method: http.MethodGet, Path: fixtures.Path(w.env.Profile.Paths.Read, id)})
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	if ex.Status != http.StatusOK || !gjson.Valid(ex.ResponseBody) || !ex.JSON().IsObject() {
+		return gjson.Result{}, w.failf("reading the case back: expected 200 with a JSON object; observed %s", describe(ex))
+	}
+	return ex.JSON(), nil
+}
+
+func (w *World) readChildren(ctx context.Context) (map[string]gjson.Result, error) {
+	out := map[string]gjson.Result{}
+	for _, kind := range w.env.Profile.Nested {
+		path := fixtures.Path(w.env.Profile.Paths.Children[kind], w.caseID)
+		ex, err := w.do(ctx, client.Request{Method: http.MethodGet, Path: path})
+		if err != nil {
+			return nil, err
+		}
+		if ex.Status != http.StatusOK || !gjson.Valid(ex.ResponseBody) {
+			return nil, w.failf("reading the case's %s: expected 200 with JSON; observed %s", kind, describe(ex))
+		}
+		out[kind] = ex.JSON()
+	}
+	return out, nil
+}
+
+// afterCase reads the case back once per write.
+func (w *World) afterCase(ctx context.Context) (gjson.Result, error) {
+	if w.after != nil {
+		return *w.after, nil
+	}
+	doc, err := w.readCase(ctx)
+	if err != nil {
+		return doc, err
+	}
+	w.after = &doc
+	return doc, nil
+}
+
+// patch sends a PATCH of the case with the given JSON body.
+func (w *World) patch(ctx context.Context, body map[string]any) error {
+	w.sent = body
+	return w.send(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
+}
+
+// send sends a request that may write the case and remembers it as the last one.
+func (w *World) send(ctx context.Context, req client.Request) error {
+	w.after = nil
+	ex, err := w.do(ctx, req)
+	w.last = ex
+	return err
+}
+
+func (w *World) updatePath() string { return fixtures.Path(w.env.Profile.Paths.Update, w.caseID) }
+
+// describe is a short, one-line account of an answer for messages.
+func describe(ex client.Exchange) string {
+	if ex.Status == 0 {
+		return "no answer (" + ex.Err + ")"
+	}
+	body := strings.Join(strings.Fields(ex.ResponseBody), " ")
+	if r := []rune(body); len(r) > 200 {
+		body = string(r[:200]) + "…"
+	}
+	if body == "" {
+		body = "(empty body)"
+	}
+	return fmt.Sprintf("%d %s", ex.Status, body)
+}
+
+// jsonText renders a sent value the way messages show it.
+func jsonText(v any) string {
+	if v == nil {
+		return "null"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	if r := []rune(string(b)); len(r) > 80 {
+		return string(r[:60]) + fmt.Sprintf("…(%d characters)", len(r))
+	}
+	return string(b)
+}
+
+// shown renders a read-back value for messages: absent, null or its JSON.
+func shown(r gjson.Result) string {
+	if !r.Exists() {
+		return "absent"
+	}
+	if r := []rune(r.Raw); len(r) > 80 {
+		return string(r[:60]) + fmt.Sprintf("…(%d characters)", len(r))
+	}
+	return r.Raw
+}
