@@ -51,7 +51,7 @@ Feature: PATCH semantics of Update Case
     Given a case with every field populated
     When I PATCH read-only "<field>" with a different value beside a new value of another field
     Then the PATCH succeeds
-    And "<field>" reads back unchanged
+    And read-only "<field>" ignored the value sent
     And the fields in the body read back as sent
 
     @fields:read-only

@@ -51,6 +51,7 @@ func RegisterPatch(sc *godog.ScenarioContext) {
 	sc.Step(`^"([^"]*)" reads back as null$`, step1((*World).thenReadsBackNull))
 	sc.Step(`^the fields in the body read back as sent$`, step0((*World).thenBodyAsSent))
 	sc.Step(`^"([^"]*)" reads back unchanged$`, step1((*World).thenFieldUnchanged))
+	sc.Step(`^read-only "([^"]*)" ignored the value sent$`, step1((*World).thenReadOnlyIgnored))
 	sc.Step(`^the case's children read back unchanged$`, step0((*World).thenChildrenUnchanged))
 	sc.Step(`^the paired local time of "([^"]*)" reads back unchanged$`, step1((*World).thenPairedTimeUnchanged))
 	sc.Step(`^the last-modified date has advanced and the created date is unchanged$`, step0((*World).thenAuditMoved))
@@ -421,6 +422,24 @@ func (w *World) thenFieldUnchanged(ctx context.Context, name string) error {
 			sent = jsonText(v)
 		}
 		return w.violation(name, sent, shown(was)+" (unchanged)", shown(now))
+	}
+	return nil
+}
+
+// thenReadOnlyIgnored checks a read-only field kept its value; the last-modified date,
+// which every write moves, must only not have taken the value sent.
+func (w *World) thenReadOnlyIgnored(ctx context.Context, name string) error {
+	if name != w.env.Profile.AuditFields.LastModified {
+		return w.thenFieldUnchanged(ctx, name)
+	}
+	after, err := w.afterCase(ctx)
+	if err != nil {
+		return err
+	}
+	now := after.Get(name)
+	f := fixtures.Field{Name: name, Type: fixtures.TypeDateTime}
+	if matchesSent(f, w.sent[name], now) {
+		return w.violation(name, jsonText(w.sent[name]), "the value sent to be ignored", shown(now))
 	}
 	return nil
 }

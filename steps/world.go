@@ -57,10 +57,10 @@ type World struct {
 	seen map[string]bool
 
 	caseID   string
-	before   gjson.Result     // the case as read back after setup
-	sent     map[string]any   // body fields of the last PATCH (nil value = null)
-	last     client.Exchange  // the last PATCH (or raw request)
-	after    *gjson.Result    // the case read back after the last write, once asked for
+	before   gjson.Result    // the case as read back after setup
+	sent     map[string]any  // body fields of the last PATCH (nil value = null)
+	last     client.Exchange // the last PATCH (or raw request)
+	after    *gjson.Result   // the case read back after the last write, once asked for
 	children map[string]gjson.Result
 }
 

@@ -34,14 +34,14 @@ import (
 // runOptions are the flags of "casecert run".
 type runOptions struct {
 	baseURL, token, tokenFile, tokenURL, clientID, clientSecret, expiredToken string
-	apiVersion, profile, tags, reportDir, formats, featuresDir, caCert             string
-	faults                                                                          stringList
-	redactHeaders                                                                   stringList
-	concurrency, retries                                                            int
-	rate                                                                            float64
-	timeout                                                                         time.Duration
-	seed                                                                            int64
-	insecure, dryRun                                                                bool
+	apiVersion, profile, tags, reportDir, formats, featuresDir, caCert        string
+	faults                                                                    stringList
+	redactHeaders                                                             stringList
+	concurrency, retries                                                      int
+	rate                                                                      float64
+	timeout                                                                   time.Duration
+	seed                                                                      int64
+	insecure, dryRun                                                          bool
 }
 
 type stringList []string
@@ -339,7 +339,7 @@ func newClient(env Env, o *runOptions, p *fixtures.Profile, t *target, rec *suit
 	cfg := client.Config{
 		BaseURL: t.baseURL, Token: t.token, APIVersion: firstNonEmpty(o.apiVersion, p.APIVersion),
 		Timeout: o.timeout, Retries: o.retries, Rate: o.rate, HTTPClient: hc,
-		RedactHeaders: o.redactHeaders, OnExchange: rec.Observe,
+		RedactHeaders: o.redactHeaders, OnExchange: rec.Observe, UserAgent: "casecert/" + Version,
 	}
 	if t.expiredToken != "" {
 		cfg.Secrets = append(cfg.Secrets, t.expiredToken)
@@ -464,4 +464,3 @@ func firstNonEmpty(ss ...string) string {
 	}
 	return ""
 }
-

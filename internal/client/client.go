@@ -21,8 +21,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// UserAgent and Version make the User-Agent header, "casecert/<version>". The command
-// line sets Version to its own at start-up.
+// UserAgent and Version make the default User-Agent header, "casecert/<version>";
+// Config.UserAgent carries the command line's own version.
 var (
 	UserAgent = "casecert"
 	Version   = "dev"
@@ -49,6 +49,7 @@ type Config struct {
 	// Authorization, Cookie, Set-Cookie and Proxy-Authorization.
 	RedactHeaders []string
 	APIVersion    string        // sent as API-Version unless the request says otherwise; default "1.0"
+	UserAgent     string        // default UserAgent + "/" + Version
 	Timeout       time.Duration // per attempt, answer and body included; default 15s
 	// Retries is how many times a 429 or 503 answer is retried, after the wait its
 	// Retry-After asks for (seconds or HTTP-date, capped at MaxRetryWait). 0 means no
@@ -104,6 +105,9 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("body cap must not be negative")
 	case cfg.RetryBackoff < 0:
 		return nil, errors.New("retry backoff must not be negative")
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = UserAgent + "/" + Version
 	}
 	if cfg.APIVersion == "" {
 		cfg.APIVersion = DefaultAPIVersion

@@ -25,8 +25,9 @@ func curlCommand(method, url string, headers map[string]string, tokenAuth, hasBo
 		}
 		b.WriteString(" -H " + shellQuote(name+": "+value))
 	}
-	first := []string{"Content-Type", "Authorization", "API-Version"}
-	for _, name := range first {
+	// The headers that matter first, in the order of the contract's examples; the keys
+	// are canonical (Api-Version), the line spells them as the contract does.
+	for _, name := range []string{"Content-Type", "Authorization", "Api-Version"} {
 		v, ok := headers[name]
 		switch {
 		case name == "Content-Type" && !ok && hasBody:
@@ -35,6 +36,8 @@ func curlCommand(method, url string, headers map[string]string, tokenAuth, hasBo
 		case name == "Authorization" && tokenAuth:
 			scheme, _, _ := strings.Cut(v, " ")
 			b.WriteString(` -H "Authorization: ` + dquoteEscape(scheme) + ` $CASECERT_TOKEN"`)
+		case name == "Api-Version":
+			header("API-Version", v)
 		default:
 			header(name, v)
 		}
@@ -42,7 +45,7 @@ func curlCommand(method, url string, headers map[string]string, tokenAuth, hasBo
 	for _, name := range sortedKeys(headers) {
 		v := headers[name]
 		switch {
-		case name == "Content-Type", name == "Authorization", name == "API-Version":
+		case name == "Content-Type", name == "Authorization", name == "Api-Version":
 		case name == "Accept" && v == "application/json":
 		case name == "User-Agent" && v == UserAgent+"/"+Version:
 		default:

@@ -90,7 +90,7 @@ func (c *Client) prepare(req Request) (*prepared, error) {
 
 	h := http.Header{}
 	h.Set("Accept", "application/json")
-	h.Set("User-Agent", UserAgent+"/"+Version)
+	h.Set("User-Agent", c.cfg.UserAgent)
 	version := c.cfg.APIVersion
 	if req.APIVersion != nil {
 		version = *req.APIVersion

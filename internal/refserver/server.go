@@ -1,0 +1,360 @@
+// Package refserver is the reference implementation of the Case API that casecert
+// certifies: PATCH/POST/GET of loss-prevention cases and their child persons, vehicles
+// and items, kept in SQLite, behind Bearer JWT auth and the API-Version header.
+//
+// Without a target, casecert certifies this server; its self-tests turn on fault switches
+// (Options.Faults), each of which breaks exactly one rule, to prove that every check of
+// the harness can fail. The server is an http.Handler and never listens by itself.
+package refserver
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// DefaultBasePath is where the Case API lives unless Options.BasePath says otherwise.
+const DefaultBasePath = "/services/apexrest/ThinkLP"
+
+// maxBody caps request bodies; a longer one gets 413.
+const maxBody = 1 << 20
+
+// Options configure a Server. The zero value is a working server.
+type Options struct {
+	DBPath   string           // "" = fresh SQLite file in a new temp dir (removed by Close); ":memory:" allowed
+	BasePath string           // default DefaultBasePath
+	TokenKey []byte           // HS256 key; if empty, a random one is generated (see Server.TokenKey)
+	Faults   []string         // names of fault switches to turn on (see Faults)
+	Now      func() time.Time // clock, default time.Now
+}
+
+// Server is the reference Case API. It is safe for concurrent use.
+type Server struct {
+	base   string
+	key    []byte
+	faults faultSet
+	now    func() time.Time
+	codec  codec
+	st     *store
+}
+
+// New opens the store, seeds the fixtures and returns the server. It never listens.
+func New(opts Options) (*Server, error) {
+	faults, err := newFaultSet(opts.Faults)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		base:   strings.TrimRight(opts.BasePath, "/"),
+		key:    append([]byte(nil), opts.TokenKey...),
+		faults: faults,
+		now:    opts.Now,
+		codec:  codec{faults: faults},
+	}
+	if s.base == "" {
+		s.base = DefaultBasePath
+	}
+	if !strings.HasPrefix(s.base, "/") {
+		s.base = "/" + s.base
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if len(s.key) == 0 {
+		s.key = make([]byte, 32)
+		if _, err := rand.Read(s.key); err != nil {
+			return nil, err
+		}
+	}
+	if s.st, err = openStore(opts.DBPath); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the store and removes its temporary directory, if it made one.
+func (s *Server) Close() error { return s.st.close() }
+
+// TokenKey returns the HS256 key tokens are checked with.
+func (s *Server) TokenKey() []byte { return append([]byte(nil), s.key...) }
+
+// MintToken returns a signed HS256 JWT for the integration user that expires ttl from
+// now; a negative ttl gives an already expired token.
+func (s *Server) MintToken(ttl time.Duration) (string, error) {
+	now := s.now()
+	claims := jwt.RegisteredClaims{
+		Issuer:    "casecert-refserver",
+		Subject:   integrationUser,
+		IssuedAt:  jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.key)
+}
+
+// apiError is an answer other than success; handlers return it and ServeHTTP writes it.
+type apiError struct {
+	status      int
+	code, msg   string
+	fields      []string
+	bearerError bool // a 401 for a token that was given: the challenge says invalid_token
+	allow       string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func badRequest(code, msg string, fields ...string) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: code, msg: msg, fields: fields}
+}
+
+func notFound(msg string) *apiError {
+	return &apiError{status: http.StatusNotFound, code: "NOT_FOUND", msg: msg}
+}
+
+// validationError turns refused fields into one 400.
+func validationError(errs []fieldError) *apiError {
+	msgs := make([]string, len(errs))
+	fields := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+		fields[i] = e.field
+	}
+	return badRequest("INVALID_FIELD", strings.Join(msgs, "; "), fields...)
+}
+
+// ServeHTTP routes a request: base path, auth, API version, then the endpoint.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.writeError(w, &apiError{status: http.StatusInternalServerError, code: "INTERNAL_ERROR", msg: fmt.Sprintf("internal error: %v", v)})
+		}
+	}()
+	if err := s.serve(w, r); err != nil {
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			ae = &apiError{status: http.StatusInternalServerError, code: "INTERNAL_ERROR", msg: err.Error()}
+		}
+		s.writeError(w, ae)
+	}
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
+	rest, ok := strings.CutPrefix(r.URL.Path, s.base)
+	if !ok || !strings.HasPrefix(rest, "/") {
+		return notFound("no such resource: " + r.URL.Path)
+	}
+	if err := s.authorize(r); err != nil {
+		return err
+	}
+	if err := s.checkVersion(r); err != nil {
+		return err
+	}
+	parts := strings.Split(rest[1:], "/")
+	for _, p := range parts {
+		if p == "" {
+			return notFound("no such resource: " + r.URL.Path)
+		}
+	}
+	if parts[0] != "incidents" || len(parts) > 3 || len(parts) == 3 && nestedKinds[parts[2]] == "" {
+		return notFound("no such resource: " + r.URL.Path)
+	}
+	ctx := r.Context()
+	switch len(parts) {
+	case 1:
+		switch r.Method {
+		case http.MethodGet:
+			return s.listCases(ctx, w, r)
+		case http.MethodPost:
+			return s.createCase(ctx, w, r)
+		}
+		return methodNotAllowed(r, "GET, POST")
+	case 2:
+		switch r.Method {
+		case http.MethodGet, http.MethodPatch:
+		default:
+			return methodNotAllowed(r, "GET, PATCH")
+		}
+		ref, err := s.caseRef(parts[1])
+		if err != nil {
+			return err
+		}
+		if r.Method == http.MethodGet {
+			return s.getCase(ctx, w, ref)
+		}
+		return s.patchCase(ctx, w, r, ref)
+	default:
+		switch r.Method {
+		case http.MethodGet, http.MethodPost:
+		default:
+			return methodNotAllowed(r, "GET, POST")
+		}
+		ref, err := s.caseRef(parts[1])
+		if err != nil {
+			return err
+		}
+		if r.Method == http.MethodGet {
+			return s.listChildren(ctx, w, ref, parts[2])
+		}
+		return s.addChild(ctx, w, r, ref, parts[2])
+	}
+}
+
+func methodNotAllowed(r *http.Request, allow string) error {
+	return &apiError{status: http.StatusMethodNotAllowed, code: "METHOD_NOT_ALLOWED",
+		msg: fmt.Sprintf("method %s is not allowed here; allowed: %s", r.Method, allow), allow: allow}
+}
+
+// authorize checks the Bearer JWT.
+func (s *Server) authorize(r *http.Request) error {
+	if s.faults.on("no-auth") {
+		return nil
+	}
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	scheme, cred, _ := strings.Cut(h, " ")
+	cred = strings.TrimSpace(cred)
+	unauthorized := func(given bool, msg string) error {
+		return &apiError{status: http.StatusUnauthorized, code: "INVALID_SESSION_ID", msg: msg, bearerError: given}
+	}
+	switch {
+	case h == "":
+		return unauthorized(false, "missing Authorization header: send Authorization: Bearer <token>")
+	case strings.EqualFold(scheme, "Basic") && cred != "" && s.faults.on("basic-accepted"):
+		return nil
+	case !strings.EqualFold(scheme, "Bearer"):
+		return unauthorized(false, "unsupported authorization scheme "+scheme+": send Authorization: Bearer <token>")
+	case cred == "":
+		return unauthorized(false, "empty bearer token")
+	}
+	if err := s.checkToken(cred); err != nil {
+		return unauthorized(true, "invalid token: "+err.Error())
+	}
+	return nil
+}
+
+func (s *Server) checkToken(token string) error {
+	claims := &jwt.RegisteredClaims{}
+	if s.faults.on("signature-unchecked") {
+		if _, _, err := jwt.NewParser().ParseUnverified(token, claims); err != nil {
+			return err
+		}
+		if claims.ExpiresAt == nil || !s.now().Before(claims.ExpiresAt.Time) {
+			return jwt.ErrTokenExpired
+		}
+		return nil
+	}
+	opts := []jwt.ParserOption{jwt.WithValidMethods([]string{"HS256"}), jwt.WithTimeFunc(s.now)}
+	if s.faults.on("expiry-unchecked") {
+		opts = append(opts, jwt.WithoutClaimsValidation())
+	} else {
+		opts = append(opts, jwt.WithExpirationRequired())
+	}
+	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return s.key, nil }, opts...)
+	return err
+}
+
+// checkVersion accepts API-Version 1.0; a missing header means 1.0.
+func (s *Server) checkVersion(r *http.Request) error {
+	values, present := r.Header[http.CanonicalHeaderKey("API-Version")]
+	if s.faults.on("version-unchecked") || !present {
+		return nil
+	}
+	v := strings.TrimSpace(values[0])
+	if v == "1.0" && !s.faults.on("version-current-refused") {
+		return nil
+	}
+	return badRequest("UNSUPPORTED_API_VERSION", fmt.Sprintf("API-Version %q is not supported; supported versions: 1.0", v))
+}
+
+// readObject reads a JSON object body. With allowNonObject, a JSON body that is not an
+// object reads as an empty object.
+func (s *Server) readObject(w http.ResponseWriter, r *http.Request, allowNonObject bool) (map[string]json.RawMessage, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !s.faults.on("content-type-ignored") {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" && mt != "application/merge-patch+json" {
+			return nil, &apiError{status: http.StatusUnsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE",
+				msg: fmt.Sprintf("Content-Type %q is not supported; send application/json", ct)}
+		}
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, &apiError{status: http.StatusRequestEntityTooLarge, code: "REQUEST_TOO_LARGE",
+				msg: fmt.Sprintf("request body over %d bytes", maxBody)}
+		}
+		return nil, badRequest("JSON_PARSER_ERROR", "reading the body: "+err.Error())
+	}
+	if !json.Valid(data) {
+		var syn any
+		err := json.Unmarshal(data, &syn)
+		if s.faults.on("bad-json-500") {
+			return nil, fmt.Errorf("parsing the body: %v", err)
+		}
+		return nil, badRequest("JSON_PARSER_ERROR", fmt.Sprintf("malformed JSON: %v", err))
+	}
+	data = bytes.TrimSpace(data)
+	if t := jsonType(data); t != "object" {
+		if allowNonObject {
+			return map[string]json.RawMessage{}, nil
+		}
+		return nil, badRequest("JSON_PARSER_ERROR", "the body must be a JSON object, got "+t)
+	}
+	var body map[string]json.RawMessage
+	if err := json.Unmarshal(data, &body); err != nil {
+		return nil, badRequest("JSON_PARSER_ERROR", fmt.Sprintf("malformed JSON: %v", err))
+	}
+	return body, nil
+}
+
+// writeJSON writes a JSON answer.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, body []byte) {
+	ct := "application/json"
+	if s.faults.on("json-as-text") {
+		ct = "text/plain; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// writeError writes every error answer of the server.
+func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
+	if e.status == http.StatusUnauthorized && !s.faults.on("no-challenge") {
+		challenge := `Bearer realm="casecert"`
+		if e.bearerError {
+			challenge += `, error="invalid_token"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
+	if e.allow != "" {
+		w.Header().Set("Allow", e.allow)
+	}
+	if s.faults.on("error-no-body") && e.status >= 400 && e.status < 500 {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(e.status)
+		return
+	}
+	fields := e.fields
+	if fields == nil {
+		fields = []string{}
+	}
+	body, _ := json.Marshal(struct {
+		ErrorCode string   `json:"errorCode"`
+		Message   string   `json:"message"`
+		Fields    []string `json:"fields"`
+	}{e.code, e.msg, fields})
+	s.writeJSON(w, e.status, body)
+}
+
+// stamp is the time of a write, at the millisecond resolution dates are stored with.
+func (s *Server) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+var _ http.Handler = (*Server)(nil)

@@ -1,0 +1,414 @@
+package refserver
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/casecert/casecert/internal/sfid"
+)
+
+// Seeded fixtures: the default profile of the harness names exactly these.
+const (
+	integrationUser = "005000000000001AAA"
+	recordTypeLP    = "Loss Prevention"
+)
+
+var seedOwners = [][2]string{
+	{integrationUser, "user"},
+	{"005000000000002AAA", "user"},
+	{"005000000000003AAA", "user"},
+	{"00G000000000001EAA", "queue"},
+}
+
+var seedLocations = [][2]string{
+	{"STORE-0001", "a0L000000000001EAA"},
+	{"STORE-0002", "a0L000000000002EAA"},
+	{"STORE-0003", "a0L000000000003EAA"},
+}
+
+// record is one stored case: column name -> stored value (string, float64, bool, int64
+// for seq, or nil for SQL NULL).
+type record map[string]any
+
+// querier is what both *sql.DB and *sql.Tx offer. The pool holds a single connection, so
+// code inside a transaction must use the transaction, never the pool.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// store keeps cases in SQLite.
+type store struct {
+	db      *sql.DB
+	tempDir string // removed by close when the store made it
+	columns []column
+}
+
+// column is one column of the cases table.
+type column struct {
+	name string
+	kind kind
+}
+
+func caseColumns() []column {
+	cols := []column{{"seq", kindNumber}, {"id", kindString}, {"incident_number", kindString}, {"record_type", kindString}}
+	for _, f := range catalog {
+		cols = append(cols, column{f.name, f.kind})
+	}
+	for _, f := range readOnlyFields[2:] { // id and incident_number come first
+		cols = append(cols, column{f.name, f.kind})
+	}
+	return cols
+}
+
+func sqlType(k kind) string {
+	switch k {
+	case kindNumber:
+		return "REAL"
+	case kindBool:
+		return "INTEGER"
+	}
+	return "TEXT"
+}
+
+// openStore opens (or creates) the database and seeds the fixtures. A single connection
+// serializes every access, which makes transactions free of SQLITE_BUSY and lets
+// ":memory:" name one database.
+func openStore(path string) (*store, error) {
+	s := &store{columns: caseColumns()}
+	if path == "" {
+		dir, err := os.MkdirTemp("", "casecert-refserver-")
+		if err != nil {
+			return nil, err
+		}
+		s.tempDir = dir
+		path = filepath.Join(dir, "cases.db")
+	}
+	// BEGIN IMMEDIATE takes the write lock up front, so a transaction that reads before
+	// it writes cannot deadlock with another process sharing the file.
+	dsn := path + "?_txlock=immediate&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)"
+	if path != ":memory:" {
+		dsn += "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	s.db = db
+	if err := s.init(context.Background()); err != nil {
+		s.close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *store) init(ctx context.Context) error {
+	var defs []string
+	for _, c := range s.columns {
+		switch c.name {
+		case "seq":
+			defs = append(defs, "seq INTEGER PRIMARY KEY")
+		case "id":
+			defs = append(defs, "id TEXT NOT NULL UNIQUE")
+		default:
+			defs = append(defs, c.name+" "+sqlType(c.kind))
+		}
+	}
+	stmts := []string{
+		`CREATE TABLE IF NOT EXISTS owners (id TEXT PRIMARY KEY, kind TEXT NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS locations (id TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE)`,
+		`CREATE TABLE IF NOT EXISTS cases (` + strings.Join(defs, ", ") + `)`,
+		`CREATE TABLE IF NOT EXISTS children (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+			case_id TEXT NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL, est REAL, rec REAL)`,
+		`CREATE INDEX IF NOT EXISTS children_case ON children (case_id, kind)`,
+	}
+	for _, o := range seedOwners {
+		stmts = append(stmts, fmt.Sprintf(`INSERT OR IGNORE INTO owners VALUES ('%s', '%s')`, o[0], o[1]))
+	}
+	for _, l := range seedLocations {
+		stmts = append(stmts, fmt.Sprintf(`INSERT OR IGNORE INTO locations VALUES ('%s', '%s')`, l[1], l[0]))
+	}
+	for _, q := range stmts {
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *store) close() error {
+	var err error
+	if s.db != nil {
+		err = s.db.Close()
+	}
+	if s.tempDir != "" {
+		if rmErr := os.RemoveAll(s.tempDir); err == nil {
+			err = rmErr
+		}
+	}
+	return err
+}
+
+// inTx runs fn in a transaction, committed when fn returns nil.
+func (s *store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func (s *store) selectList() string {
+	names := make([]string, len(s.columns))
+	for i, c := range s.columns {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
+
+func (s *store) scan(rows interface{ Scan(...any) error }) (record, error) {
+	vals := make([]any, len(s.columns))
+	ptrs := make([]any, len(s.columns))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	rec := record{}
+	for i, c := range s.columns {
+		v := vals[i]
+		switch x := v.(type) {
+		case []byte:
+			v = string(x)
+		case int64:
+			switch c.kind {
+			case kindBool:
+				v = x != 0
+			case kindNumber:
+				if c.name != "seq" {
+					v = float64(x)
+				}
+			}
+		}
+		rec[c.name] = v
+	}
+	return rec, nil
+}
+
+// loadCase reads one case by its 18-character id, or by its sequence number when bySeq.
+func (s *store) loadCase(ctx context.Context, q querier, id string, seq int64) (record, error) {
+	query := `SELECT ` + s.selectList() + ` FROM cases WHERE `
+	var arg any = id
+	if id == "" {
+		query += `seq = ?`
+		arg = seq
+	} else {
+		query += `id = ?`
+	}
+	return s.scan(q.QueryRowContext(ctx, query, arg))
+}
+
+// nextSeq is the next sequence number of a table; callers hold the (single) connection
+// in a transaction, so no other writer can take the same number.
+func nextSeq(ctx context.Context, q querier, table string) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM `+table).Scan(&n)
+	return n, err
+}
+
+func dbValue(v any) any {
+	if b, ok := v.(bool); ok {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	return v
+}
+
+// insertCase stores a new case; rec must hold seq and id.
+func (s *store) insertCase(ctx context.Context, q querier, rec record) error {
+	var names, marks []string
+	var args []any
+	for _, c := range s.columns {
+		v, ok := rec[c.name]
+		if !ok {
+			continue
+		}
+		names = append(names, c.name)
+		marks = append(marks, "?")
+		args = append(args, dbValue(v))
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO cases (`+strings.Join(names, ", ")+`) VALUES (`+strings.Join(marks, ", ")+`)`, args...)
+	return err
+}
+
+// updateCase sets only the given columns of one case, in one statement.
+func (s *store) updateCase(ctx context.Context, q querier, id string, set map[string]any) error {
+	if len(set) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	var args []any
+	for _, k := range keys {
+		parts = append(parts, k+" = ?")
+		args = append(args, dbValue(set[k]))
+	}
+	args = append(args, id)
+	_, err := q.ExecContext(ctx, `UPDATE cases SET `+strings.Join(parts, ", ")+` WHERE id = ?`, args...)
+	return err
+}
+
+// caseFilter is the AND of the list filters; empty strings are not applied.
+type caseFilter struct {
+	equal  map[string]string // column -> exact value
+	ranges []rangeFilter
+}
+
+type rangeFilter struct {
+	column, op, value string
+}
+
+func (s *store) listCases(ctx context.Context, q querier, f caseFilter) ([]record, error) {
+	var where []string
+	var args []any
+	keys := make([]string, 0, len(f.equal))
+	for k := range f.equal {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		where = append(where, k+" = ?")
+		args = append(args, f.equal[k])
+	}
+	for _, r := range f.ranges {
+		where = append(where, r.column+" "+r.op+" ?")
+		args = append(args, r.value)
+	}
+	query := `SELECT ` + s.selectList() + ` FROM cases`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []record
+	for rows.Next() {
+		rec, err := s.scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, rows.Err()
+}
+
+func ownerExists(ctx context.Context, q querier, id string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM owners WHERE id = ?`, id).Scan(&n)
+	return n > 0, err
+}
+
+// findLocation looks a location up by id or by number and returns both ("" when absent).
+func findLocation(ctx context.Context, q querier, column, value string) (id, number string, err error) {
+	err = q.QueryRowContext(ctx, `SELECT id, number FROM locations WHERE `+column+` = ?`, value).Scan(&id, &number)
+	if err == sql.ErrNoRows {
+		return "", "", nil
+	}
+	return id, number, err
+}
+
+// child is one person, vehicle or item of a case.
+type child struct {
+	id   string
+	data map[string]json.RawMessage
+}
+
+func childValue(data map[string]json.RawMessage, key string) any {
+	raw, ok := data[key]
+	if !ok || jsonType(raw) != "number" {
+		return nil
+	}
+	var v float64
+	if json.Unmarshal(raw, &v) != nil {
+		return nil
+	}
+	return v
+}
+
+// insertChild stores one child and returns its id.
+func insertChild(ctx context.Context, q querier, caseID, kind string, data map[string]json.RawMessage) (string, error) {
+	seq, err := nextSeq(ctx, q, "children")
+	if err != nil {
+		return "", err
+	}
+	id := sfid.Make(nestedKinds[kind], seq)
+	text, err := json.Marshal(data)
+	if err != nil {
+		return "", err
+	}
+	_, err = q.ExecContext(ctx, `INSERT INTO children (seq, id, case_id, kind, data, est, rec) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		seq, id, caseID, kind, string(text), childValue(data, "estimated_value"), childValue(data, "recovered_value"))
+	return id, err
+}
+
+func deleteChildren(ctx context.Context, q querier, caseID, kind string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM children WHERE case_id = ? AND kind = ?`, caseID, kind)
+	return err
+}
+
+func listChildren(ctx context.Context, q querier, caseID, kind string) ([]child, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, data FROM children WHERE case_id = ? AND kind = ? ORDER BY seq`, caseID, kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []child
+	for rows.Next() {
+		var c child
+		var text string
+		if err := rows.Scan(&c.id, &text); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(text), &c.data); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// rollUp recomputes the case's totals from its items.
+func rollUp(ctx context.Context, q querier, caseID string) error {
+	_, err := q.ExecContext(ctx, `UPDATE cases SET
+		total_estimated_value = (SELECT COALESCE(SUM(est), 0) FROM children WHERE case_id = ?1 AND kind = 'items'),
+		total_recovered_value = (SELECT COALESCE(SUM(rec), 0) FROM children WHERE case_id = ?1 AND kind = 'items')
+		WHERE id = ?1`, caseID)
+	return err
+}
