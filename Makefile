@@ -22,7 +22,8 @@ test: lint ## vet, gofmt and every test with -race (includes the self-certificat
 	$(GO) test -race -count=1 ./...
 
 bench: ## benchmarks: reference server round trips and a full certification run
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/refserver/ ./internal/cli/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/refserver/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/cli/
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -126,3 +126,27 @@ func TestVersionAndProfile(t *testing.T) {
 	_, err := fixtures.Parse("printed", stdout.Bytes())
 	assert.NoError(t, err, "the printed profile loads as it is")
 }
+
+// A requirement that cannot apply to the target is skipped with its reason, never passed.
+func TestInapplicableRequirementIsSkipped(t *testing.T) {
+	dir := t.TempDir()
+	y := string(fixtures.DefaultYAML())
+	y = y[:strings.Index(y, "  locations:")] + "  locations: []\n"
+	profile := filepath.Join(dir, "no-locations.yaml")
+	require.NoError(t, os.WriteFile(profile, []byte(y), 0o644))
+	env, stdout, stderr := testEnv(t, "run", "--profile", profile, "--report-dir", dir, "--format", "json",
+		"--tags", "@LOC-PRECEDENCE,@PATCH-NULL")
+	require.Equal(t, ExitConformant, Main(env), stdout.String()+stderr.String())
+	_, run := readReport(t, dir)
+	for _, r := range run.Requirements {
+		switch r.ID {
+		case "LOC-PRECEDENCE":
+			assert.Equal(t, "skipped", r.Status)
+			assert.Contains(t, r.Reason, "fewer than three locations")
+		case "PATCH-NULL":
+			assert.Equal(t, "passed", r.Status)
+		case "PATCH-OMIT":
+			assert.Equal(t, "skipped", r.Status, "not selected by --tags")
+		}
+	}
+}

@@ -19,7 +19,7 @@ import (
 )
 
 // testEnv is an Env over the real file system with captured output.
-func testEnv(t *testing.T, args ...string) (Env, *bytes.Buffer, *bytes.Buffer) {
+func testEnv(t testing.TB, args ...string) (Env, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
 	env := OSEnv(context.Background())
 	var stdout, stderr bytes.Buffer
@@ -38,11 +38,18 @@ func certify(t *testing.T, faults ...string) (ExitCode, reports.Run, string) {
 	}
 	env, stdout, stderr := testEnv(t, args...)
 	code := Main(env)
+	_, run := readReport(t, dir)
+	return code, run, stdout.String() + stderr.String()
+}
+
+// readReport reads dir/report.json.
+func readReport(t testing.TB, dir string) ([]byte, reports.Run) {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
-	require.NoError(t, err, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	require.NoError(t, err)
 	var run reports.Run
 	require.NoError(t, json.Unmarshal(data, &run))
-	return code, run, stdout.String() + stderr.String()
+	return data, run
 }
 
 type faultCase struct {
