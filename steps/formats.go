@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cucumber/godog"
+	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/sfid"
@@ -70,21 +71,20 @@ func (w *World) existingID(f fixtures.Field) (string, error) {
 }
 
 func (w *World) patchIDForm(ctx context.Context, name, form string) error {
-	f, err := w.field(name)
-	if err != nil {
-		return err
-	}
-	id, err := w.existingID(f)
-	if err != nil {
-		return err
-	}
-	if form == "15" {
-		id = id[:15]
-	}
-	return w.patch(ctx, map[string]any{name: id})
+	return w.patchExistingID(ctx, name, func(id string) (string, error) {
+		if form == "15" {
+			return id[:15], nil
+		}
+		return id, nil
+	})
 }
 
 func (w *World) patchBadID(ctx context.Context, name, defect string) error {
+	return w.patchExistingID(ctx, name, func(id string) (string, error) { return breakID(id, defect) })
+}
+
+// patchExistingID PATCHes name with an existing record's 18-character id, as shape makes it.
+func (w *World) patchExistingID(ctx context.Context, name string, shape func(string) (string, error)) error {
 	f, err := w.field(name)
 	if err != nil {
 		return err
@@ -93,11 +93,11 @@ func (w *World) patchBadID(ctx context.Context, name, defect string) error {
 	if err != nil {
 		return err
 	}
-	bad, err := breakID(id, defect)
+	value, err := shape(id)
 	if err != nil {
 		return fmt.Errorf("%s: %w", w.req, err)
 	}
-	return w.patch(ctx, map[string]any{name: bad})
+	return w.patch(ctx, map[string]any{name: value})
 }
 
 // breakID turns a valid 18-character id into one with the named defect.
@@ -163,14 +163,20 @@ pick:
 }
 
 func (w *World) observeAccepted(ctx context.Context, name string) error {
+	after, accepted, err := w.observeRefusal(ctx)
+	if accepted {
+		w.Observe("accepted (%d); %s reads back as %s", w.last.Status, name, shown(after.Get(name)))
+	}
+	return err
+}
+
+// observeRefusal records a refusal of the last request, or reads the case back after
+// an acceptance for the caller to describe.
+func (w *World) observeRefusal(ctx context.Context) (gjson.Result, bool, error) {
 	if w.last.Status/100 != 2 {
 		w.Observe("refused with %d (%s)", w.last.Status, errorMessage(w.last))
-		return nil
+		return gjson.Result{}, false, nil
 	}
 	after, err := w.afterCase(ctx)
-	if err != nil {
-		return err
-	}
-	w.Observe("accepted (%d); %s reads back as %s", w.last.Status, name, shown(after.Get(name)))
-	return nil
+	return after, err == nil, err
 }

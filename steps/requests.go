@@ -130,12 +130,8 @@ func (w *World) patchWithContentType(ctx context.Context, contentType string) er
 }
 
 func (w *World) observeApplied(ctx context.Context) error {
-	if w.last.Status/100 != 2 {
-		w.Observe("refused with %d (%s)", w.last.Status, errorMessage(w.last))
-		return nil
-	}
-	after, err := w.afterCase(ctx)
-	if err != nil {
+	after, accepted, err := w.observeRefusal(ctx)
+	if !accepted {
 		return err
 	}
 	applied := true

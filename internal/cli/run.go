@@ -196,7 +196,7 @@ func runCommand(env Env, args []string) (ExitCode, error) {
 	run := reports.Run{
 		Schema: reports.Schema,
 		Tool:   reports.Tool{Name: "casecert", Version: Version},
-		Suite:  reports.Suite{Digest: st.Digest, Scenarios: len(res.Scenarios)},
+		Suite:  reports.Suite{Digest: st.Digest, Scenarios: st.Size()},
 		Target: reports.Target{BaseURL: target.baseURL, APIVersion: firstNonEmpty(opts.apiVersion, profile.APIVersion), Profile: profile.Name,
 			Mode: "created-cases", Reference: target.reference, Fault: strings.Join(opts.faults, ",")},
 		Run: reports.RunInfo{

@@ -465,7 +465,8 @@ func (s *Server) patchWithoutTx(ctx context.Context, w http.ResponseWriter, body
 	if len(p.errs) > 0 {
 		return validationError(p.errs)
 	}
-	time.Sleep(20 * time.Millisecond)
+	// Wide enough that concurrent PATCHes overlap even on a loaded machine.
+	time.Sleep(100 * time.Millisecond)
 	row := map[string]any{}
 	for _, f := range catalog {
 		row[f.name] = cur[f.name]

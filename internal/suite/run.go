@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -122,6 +123,21 @@ func (s *Suite) Run(ctx context.Context, cfg Config, rec *Recorder) (Result, err
 	res.Requests = rec.requests
 	rec.mu.Unlock()
 	return res, nil
+}
+
+// runWideChecks are the requirements judged over every exchange of a run.
+var runWideChecks = []string{"REQ-NO-5XX", "RES-ERROR"}
+
+// Size is the number of results a full run of the suite gives: its scenarios and the
+// run-wide checks the catalog asks for.
+func (s *Suite) Size() int {
+	n := len(s.Pickles)
+	for _, r := range s.Catalog {
+		if slices.Contains(runWideChecks, r.ID) {
+			n++
+		}
+	}
+	return n
 }
 
 // runWide judges what is checked over every exchange of the run, whichever scenario made

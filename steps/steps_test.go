@@ -1,0 +1,84 @@
+package steps
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/tidwall/gjson"
+
+	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/internal/sfid"
+)
+
+func TestBreakIDMakesInvalidIDs(t *testing.T) {
+	id := "005000000000002AAA"
+	for _, defect := range []string{"14 characters", "16 characters", "17 characters", "19 characters",
+		"a non-alphanumeric character", "a wrong checksum suffix", "a lower-cased checksum"} {
+		bad, err := breakID(id, defect)
+		assert.NoError(t, err)
+		assert.False(t, sfid.Valid(bad), "%s: %q must be invalid", defect, bad)
+	}
+	_, err := breakID(id, "a typo")
+	assert.Error(t, err)
+}
+
+func TestAlterTokenKeepsShape(t *testing.T) {
+	tok := "aaa.bbbb.cccc"
+	sig, payload := alterToken(tok, false), alterToken(tok, true)
+	assert.NotEqual(t, tok, sig)
+	assert.NotEqual(t, tok, payload)
+	assert.Equal(t, "aaa.bbbb.", sig[:9], "only the signature changes")
+	assert.Equal(t, ".cccc", payload[len(payload)-5:], "only the payload changes")
+}
+
+func TestMatchesSentByMeaning(t *testing.T) {
+	str := fixtures.Field{Name: "s", Type: fixtures.TypeString}
+	num := fixtures.Field{Name: "n", Type: fixtures.TypeNumber}
+	tm := fixtures.Field{Name: "t", Type: fixtures.TypeLocalTime}
+	b := fixtures.Field{Name: "b", Type: fixtures.TypeBoolean}
+	cases := []struct {
+		f    fixtures.Field
+		sent any
+		got  string
+		want bool
+	}{
+		{str, nil, `{}`, true},
+		{str, nil, `{"s": null}`, true},
+		{str, nil, `{"s": "x"}`, false},
+		{str, "x", `{"s": "x"}`, true},
+		{str, "x", `{}`, false},
+		{num, 12.5, `{"n": 12.50}`, true},
+		{num, 12.5, `{"n": "12.5"}`, false},
+		{tm, "14:30:00", `{"t": "14:30:00:000"}`, true},
+		{tm, "14:30:00:123", `{"t": "14:30:00"}`, false},
+		{b, true, `{"b": true}`, true},
+		{b, true, `{"b": "true"}`, false},
+	}
+	for _, c := range cases {
+		got := gjson.Parse(c.got).Get(c.f.Name)
+		assert.Equal(t, c.want, matchesSent(c.f, c.sent, got), "%v vs %s", c.sent, c.got)
+	}
+}
+
+func TestCreatedIDIsTolerant(t *testing.T) {
+	cases := map[string]string{
+		`{"id": "500000000000001AAA", "success": true}`: "500000000000001AAA",
+		`{"id": 17, "description": "bare record"}`:      "17",
+		`{"data": {"id": "abc"}}`:                        "abc",
+		`[{"id": "x1"}]`:                                 "x1",
+		`{"success": true}`:                              "",
+	}
+	for body, want := range cases {
+		assert.Equal(t, want, createdID(client.Exchange{ResponseBody: body}), body)
+	}
+	loc := client.Exchange{ResponseBody: "", ResponseHeaders: map[string]string{"Location": "/x/incidents/500000000000009AAA"}}
+	assert.Equal(t, "500000000000009AAA", createdID(loc))
+}
+
+func TestErrorMessageShapes(t *testing.T) {
+	assert.Equal(t, "bad", ErrorMessage(client.Exchange{ResponseBody: `{"message": "bad", "errorCode": "X"}`}))
+	assert.Equal(t, "bad", ErrorMessage(client.Exchange{ResponseBody: `[{"message": "bad", "errorCode": "X"}]`}))
+	assert.Equal(t, "", ErrorMessage(client.Exchange{ResponseBody: `{"message": ""}`}))
+	assert.Equal(t, "", ErrorMessage(client.Exchange{ResponseBody: `not json`}))
+}
