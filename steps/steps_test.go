@@ -65,9 +65,9 @@ func TestCreatedIDIsTolerant(t *testing.T) {
 	cases := map[string]string{
 		`{"id": "500000000000001AAA", "success": true}`: "500000000000001AAA",
 		`{"id": 17, "description": "bare record"}`:      "17",
-		`{"data": {"id": "abc"}}`:                        "abc",
-		`[{"id": "x1"}]`:                                 "x1",
-		`{"success": true}`:                              "",
+		`{"data": {"id": "abc"}}`:                       "abc",
+		`[{"id": "x1"}]`:                                "x1",
+		`{"success": true}`:                             "",
 	}
 	for body, want := range cases {
 		assert.Equal(t, want, createdID(client.Exchange{ResponseBody: body}), body)
