@@ -57,9 +57,10 @@ type htmlFilter struct {
 }
 
 type htmlReq struct {
-	ID, Anchor, Level, Title, Status, Reason string
-	Badge                                    string // css class of the status badge
-	Scenarios                                []*htmlScenario
+	ID, Anchor, Level, Status, Reason string
+	Title                             template.HTML // code spans of the catalog's Markdown as <code>
+	Badge                             string        // css class of the status badge
+	Scenarios                         []*htmlScenario
 }
 
 type htmlScenario struct {
@@ -160,7 +161,7 @@ func newHTMLView(r Run) htmlView {
 		statusN[req.Status]++
 		levelN[req.Level]++
 		hr := &htmlReq{
-			ID: c(req.ID), Anchor: reqAnchor(req.ID), Level: c(req.Level), Title: c(req.Title),
+			ID: c(req.ID), Anchor: reqAnchor(req.ID), Level: c(req.Level), Title: codeSpans(c(req.Title)),
 			Status: c(req.Status), Reason: c(req.Reason), Badge: badgeClass(req.Status, req.Level),
 		}
 		for _, id := range req.Scenarios {
@@ -219,10 +220,31 @@ func headerPairs(h map[string]string) []htmlPair {
 	return out
 }
 
+// codeSpans escapes s and renders its `code` spans (the catalog titles are Markdown).
+func codeSpans(s string) template.HTML {
+	parts := strings.Split(template.HTMLEscapeString(s), "`")
+	if len(parts)%2 == 0 { // an unpaired backtick: keep the text as it is
+		return template.HTML(template.HTMLEscapeString(s))
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 {
+			b.WriteString("<code>" + p + "</code>")
+		} else {
+			b.WriteString(p)
+		}
+	}
+	return template.HTML(b.String())
+}
+
 func cleanupText(cl Cleanup, mode string) string {
 	var parts []string
 	if n := len(cl.CreatedCaseIDs); n > 0 {
-		parts = append(parts, plural(n, "case")+" created: "+strings.Join(cl.CreatedCaseIDs, ", "))
+		ids := cl.CreatedCaseIDs
+		if n > 5 {
+			ids = append(ids[:5:5], fmt.Sprintf("… %d more in report.json", n-5))
+		}
+		parts = append(parts, plural(n, "case")+" created: "+strings.Join(ids, ", "))
 	}
 	if mode == "existing-case" {
 		if cl.Restored {

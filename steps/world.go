@@ -34,6 +34,9 @@ type Env struct {
 	Token string
 	// Created is told the id of every case the run creates (for the report's cleanup).
 	Created func(id string)
+	// CaseID, when set, is an existing case that every scenario works on, one at a time,
+	// instead of creating cases of its own (--case-id).
+	CaseID string
 }
 
 // Outcome is what a finished scenario leaves for the results model.
@@ -155,6 +158,9 @@ func (w *World) failf(format string, args ...any) error {
 // reads it back as the baseline. Setup is tolerant: any 2xx that yields an id will do;
 // the id's form and the envelope are judged by their own requirements.
 func (w *World) createCase(ctx context.Context, withChildren bool, override map[string]any) error {
+	if w.env.CaseID != "" {
+		return w.useExistingCase(ctx, withChildren, override)
+	}
 	body := w.populatedBody()
 	for k, v := range override {
 		body[k] = v

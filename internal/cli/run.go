@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tidwall/gjson"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
@@ -33,15 +34,15 @@ import (
 
 // runOptions are the flags of "casecert run".
 type runOptions struct {
-	baseURL, token, tokenFile, tokenURL, clientID, clientSecret, expiredToken string
-	apiVersion, profile, tags, reportDir, formats, featuresDir, caCert        string
-	faults                                                                    stringList
-	redactHeaders                                                             stringList
-	concurrency, retries                                                      int
-	rate                                                                      float64
-	timeout                                                                   time.Duration
-	seed                                                                      int64
-	insecure, dryRun                                                          bool
+	baseURL, token, tokenFile, tokenURL, clientID, clientSecret, expiredToken  string
+	apiVersion, profile, tags, reportDir, formats, featuresDir, caCert, caseID string
+	faults                                                                     stringList
+	redactHeaders                                                              stringList
+	concurrency, retries                                                       int
+	rate                                                                       float64
+	timeout                                                                    time.Duration
+	seed                                                                       int64
+	insecure, dryRun                                                           bool
 }
 
 type stringList []string
@@ -84,6 +85,7 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	set.StringVar(&o.featuresDir, "features", "", "directory of .feature files and requirements.yaml replacing the embedded ones")
 	set.Var(&o.faults, "fault", "reference server only: turn on a fault switch (repeatable; see casecert serve -h)")
 	set.Var(&o.redactHeaders, "redact-header", "also redact this header's values (repeatable)")
+	set.StringVar(&o.caseID, "case-id", "", "certify on this existing case instead of creating cases (one scenario at a time); every field is restored at the end")
 	set.BoolVar(&o.dryRun, "dry-run", false, "print the expanded features and exit")
 	if err := set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -93,6 +95,14 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	}
 	if set.NArg() > 0 {
 		return nil, usagef("unexpected arguments %q", set.Args())
+	}
+	if o.caseID != "" {
+		explicit := false
+		set.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "concurrency" })
+		if explicit && o.concurrency > 1 {
+			return nil, usagef("--case-id runs one scenario at a time: drop --concurrency")
+		}
+		o.concurrency = 1
 	}
 	o.baseURL = lookupEnv(env, o.baseURL, "CASECERT_BASE_URL")
 	o.token = lookupEnv(env, o.token, "CASECERT_TOKEN")
@@ -180,13 +190,28 @@ func runCommand(env Env, args []string) (ExitCode, error) {
 		Client: cl, Profile: profile, Seed: opts.seed,
 		RunID:        fmt.Sprintf("casecert-%d", opts.seed),
 		ExpiredToken: target.expiredToken, Token: target.token,
-		Created: created.add,
+		Created: created.add, CaseID: opts.caseID,
+	}
+	mode, cleanup := "created-cases", reports.Cleanup{Restored: true, Detail: "the run only changed cases it created"}
+	var snapshot gjson.Result
+	if opts.caseID != "" {
+		mode = "existing-case"
+		if snapshot, err = steps.Snapshot(env.Context, runEnv); err != nil {
+			return ExitUnreachable, &targetError{fmt.Errorf("--case-id: %w", err)}
+		}
 	}
 	fmt.Fprintf(env.Stderr, "casecert %s: certifying %s (profile %s, %d scenarios, seed %d)\n",
 		Version, target.describe(), profile.Name, len(st.Selected(opts.tags)), opts.seed)
 	res, err := st.Run(env.Context, suite.Config{Env: runEnv, Tags: opts.tags, Concurrency: opts.concurrency, Progress: env.Stderr}, rec)
 	if err != nil {
 		return ExitUnreachable, &targetError{err}
+	}
+	if opts.caseID != "" {
+		// Restore even after an interrupt: the case belongs to someone else.
+		restoreCtx, cancel := context.WithTimeout(context.WithoutCancel(env.Context), time.Minute)
+		cleanup.Restored, cleanup.Detail = steps.Restore(restoreCtx, runEnv, snapshot)
+		cancel()
+		fmt.Fprintf(env.Stderr, "casecert: case %s: %s\n", opts.caseID, cleanup.Detail)
 	}
 	if err := env.Context.Err(); err != nil {
 		return ExitUnreachable, &targetError{fmt.Errorf("interrupted: %w", err)}
@@ -198,18 +223,19 @@ func runCommand(env Env, args []string) (ExitCode, error) {
 		Tool:   reports.Tool{Name: "casecert", Version: Version},
 		Suite:  reports.Suite{Digest: st.Digest, Scenarios: st.Size()},
 		Target: reports.Target{BaseURL: target.baseURL, APIVersion: firstNonEmpty(opts.apiVersion, profile.APIVersion), Profile: profile.Name,
-			Mode: "created-cases", Reference: target.reference, Fault: strings.Join(opts.faults, ",")},
+			Mode: mode, Reference: target.reference, Fault: strings.Join(opts.faults, ",")},
 		Run: reports.RunInfo{
 			StartedAt: started.UTC().Format(time.RFC3339), FinishedAt: finished.UTC().Format(time.RFC3339),
 			DurationMS: finished.Sub(started).Milliseconds(), Seed: opts.seed, Concurrency: opts.concurrency,
 			Requests: res.Requests, InsecureTLS: opts.insecure, Tags: opts.tags,
 		},
 		Scenarios: res.Scenarios,
-		Cleanup:   reports.Cleanup{CreatedCaseIDs: created.list(), Restored: true, Detail: "the run only changed cases it created"},
+		Cleanup:   cleanup,
 	}
 	if opts.insecure {
 		run.Run.Warnings = append(run.Run.Warnings, "TLS certificate verification was disabled (--insecure-skip-verify)")
 	}
+	run.Cleanup.CreatedCaseIDs = created.list()
 	reports.Judge(&run, st.CatalogEntries())
 
 	paths, err := writeReports(env, opts, run, res.Cucumber)

@@ -8,7 +8,7 @@ import (
 // curlCommand writes a curl command line that sends the recorded (already redacted)
 // request again. With tokenAuth the Authorization credential is "$CASECERT_TOKEN", in
 // double quotes so that the shell expands it; everything else is single-quoted.
-func curlCommand(method, url string, headers map[string]string, tokenAuth, hasBody bool, body string) string {
+func curlCommand(method, url string, headers map[string]string, tokenAuth, hasBody bool, body, userAgent string) string {
 	var b strings.Builder
 	b.WriteString("curl -sS")
 	if method == http.MethodHead {
@@ -47,7 +47,7 @@ func curlCommand(method, url string, headers map[string]string, tokenAuth, hasBo
 		switch {
 		case name == "Content-Type", name == "Authorization", name == "Api-Version":
 		case name == "Accept" && v == "application/json":
-		case name == "User-Agent" && v == UserAgent+"/"+Version:
+		case name == "User-Agent" && v == userAgent:
 		default:
 			header(name, v)
 		}

@@ -46,7 +46,7 @@ func TestCurlFormat(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, curlCommand(tc.method, "https://h/x?a=1&b=2", tc.headers, tc.tokenAuth, tc.hasBody, tc.body))
+			assert.Equal(t, tc.want, curlCommand(tc.method, "https://h/x?a=1&b=2", tc.headers, tc.tokenAuth, tc.hasBody, tc.body, UserAgent+"/"+Version))
 		})
 	}
 }

@@ -188,7 +188,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, n int) attemptResult 
 	if p.hasBody {
 		ex.RequestBody = red.text(string(p.body))
 	}
-	ex.Curl = red.text(curlCommand(p.method, ex.URL, ex.RequestHeaders, tokenAuth != "", p.hasBody, ex.RequestBody))
+	ex.Curl = red.text(curlCommand(p.method, ex.URL, ex.RequestHeaders, tokenAuth != "", p.hasBody, ex.RequestBody, c.cfg.UserAgent))
 
 	var body io.Reader
 	if p.hasBody {

@@ -245,7 +245,7 @@ func (s *Server) checkToken(token string) error {
 		if _, _, err := jwt.NewParser().ParseUnverified(token, claims); err != nil {
 			return err
 		}
-		if claims.ExpiresAt == nil || !s.now().Before(claims.ExpiresAt.Time) {
+		if !s.faults.on("expiry-unchecked") && (claims.ExpiresAt == nil || !s.now().Before(claims.ExpiresAt.Time)) {
 			return jwt.ErrTokenExpired
 		}
 		return nil

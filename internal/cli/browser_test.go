@@ -1,0 +1,118 @@
+//go:build browser
+
+package cli
+
+// The browser test of a real run: the report.html that "casecert run --fault null-ignored"
+// writes, opened in headless Chromium. Run it with `make test-browser` (needs Debian's
+// chromium, or CHROME_BIN).
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserRealFailingReport renders the report of a real failing run.
+//
+// It catches what the fixture-driven reports/browser_test.go cannot: a real report too
+// large or too broken to render, a failing PATCH-NULL scenario that is collapsed or
+// missing from the page, curl lines that lost the $CASECERT_TOKEN placeholder, and a
+// verdict banner that does not say non-conformant.
+func TestBrowserRealFailingReport(t *testing.T) {
+	dir := t.TempDir()
+	env, stdout, stderr := testEnv(t, "run", "--fault", "null-ignored", "--report-dir", dir, "--format", "json,html", "--seed", "7", "--concurrency", "4")
+	if code := Main(env); code != ExitNonConformant {
+		t.Fatalf("exit %d, want %d\n%s%s", code, ExitNonConformant, stdout, stderr)
+	}
+	page := (&url.URL{Scheme: "file", Path: filepath.Join(dir, "report.html")}).String()
+
+	ctx := headlessChromium(t)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(page), chromedp.WaitVisible("#verdict")); err != nil {
+		t.Fatal(err)
+	}
+
+	verdict, err := chromedp.Run(ctx, chromedp.TextContent("#verdict"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.ToLower(verdict), "non-conformant") {
+		t.Errorf("#verdict says %q, want non-conformant", verdict)
+	}
+
+	// A failing scenario of PATCH-NULL, in the "Failing scenarios" section, shows a curl
+	// line for its PATCH that uses the placeholder, not the token.
+	curl, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const scenarios = [...document.querySelectorAll("#failing details.scenario.failed")]
+			.filter(d => d.querySelector("summary").textContent.includes("PATCH-NULL"));
+		for (const d of scenarios) {
+			for (const pre of d.querySelectorAll("pre.curl")) {
+				const text = pre.textContent;
+				if (text.includes("-X PATCH") && pre.checkVisibility()) return text;
+			}
+		}
+		return "found " + scenarios.length + " failing PATCH-NULL scenarios, none with a visible PATCH curl line";
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(curl, "curl") || !strings.Contains(curl, "$CASECERT_TOKEN") {
+		t.Errorf("visible curl line of a failing PATCH-NULL scenario: %q, want a curl command with $CASECERT_TOKEN", curl)
+	}
+
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shotPath := os.Getenv("CASECERT_SCREENSHOT_REAL")
+	if shotPath == "" {
+		shotPath = filepath.Join(t.TempDir(), "real-report.png")
+	}
+	if err := os.MkdirAll(filepath.Dir(shotPath), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(shotPath, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", shotPath)
+}
+
+// headlessChromium starts a fresh headless Chromium (options as in reports/browser_test.go)
+// and returns its context.
+func headlessChromium(t *testing.T) context.Context {
+	t.Helper()
+	chrome := os.Getenv("CHROME_BIN")
+	if chrome == "" {
+		chrome = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chrome); err != nil {
+		t.Fatalf("no browser at %s (apt-get install -y chromium, or set CHROME_BIN): %v", chrome, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(chrome),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("force-color-profile", "srgb"),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelB := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelB)
+	return bctx
+}
