@@ -20,6 +20,8 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/casecert/casecert/internal/headless"
 )
 
 func TestBrowserReport(t *testing.T) {
@@ -135,35 +137,7 @@ type browser struct{ ctx context.Context }
 
 func startBrowser(t *testing.T) browser {
 	t.Helper()
-	chrome := os.Getenv("CHROME_BIN")
-	if chrome == "" {
-		chrome = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chrome); err != nil {
-		t.Fatalf("no browser at %s (apt-get install -y chromium, or set CHROME_BIN): %v", chrome, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chrome),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("force-color-profile", "srgb"),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelB := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelB)
-	return browser{bctx}
+	return browser{headless.Start(t)}
 }
 
 func (b browser) do(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {

@@ -7,15 +7,15 @@ package cli
 // chromium, or CHROME_BIN).
 
 import (
-	"context"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/casecert/casecert/internal/headless"
 )
 
 // TestBrowserRealFailingReport renders the report of a real failing run.
@@ -32,7 +32,7 @@ func TestBrowserRealFailingReport(t *testing.T) {
 	}
 	page := (&url.URL{Scheme: "file", Path: filepath.Join(dir, "report.html")}).String()
 
-	ctx := headlessChromium(t)
+	ctx := headless.Start(t)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(page), chromedp.WaitVisible("#verdict")); err != nil {
 		t.Fatal(err)
 	}
@@ -80,39 +80,4 @@ func TestBrowserRealFailingReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", shotPath)
-}
-
-// headlessChromium starts a fresh headless Chromium (options as in reports/browser_test.go)
-// and returns its context.
-func headlessChromium(t *testing.T) context.Context {
-	t.Helper()
-	chrome := os.Getenv("CHROME_BIN")
-	if chrome == "" {
-		chrome = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chrome); err != nil {
-		t.Fatalf("no browser at %s (apt-get install -y chromium, or set CHROME_BIN): %v", chrome, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chrome),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("force-color-profile", "srgb"),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelB := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelB)
-	return bctx
 }
