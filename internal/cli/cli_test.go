@@ -150,3 +150,27 @@ func TestInapplicableRequirementIsSkipped(t *testing.T) {
 		}
 	}
 }
+
+// A target that answers with an endless body is cut off by the driver's cap; the run
+// still ends, with a clear verdict, and never buffers the whole body.
+func TestHugeBodiesAreCapped(t *testing.T) {
+	huge := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"id": "`))
+		chunk := []byte(strings.Repeat("x", 64<<10))
+		for i := 0; i < 1024 && r.Context().Err() == nil; i++ { // up to 64 MiB
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	defer huge.Close()
+	dir := t.TempDir()
+	env, stdout, stderr := testEnv(t, "run", "--base-url", huge.URL, "--token", "t0ken-abc", "--report-dir", dir, "--tags", "@PATCH-NULL")
+	assert.Equal(t, ExitNonConformant, Main(env), stdout.String()+stderr.String())
+	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	require.NoError(t, err)
+	assert.Less(t, len(data), 8<<20, "the report holds capped bodies, not the target's 64 MiB each")
+	assert.True(t, strings.Contains(string(data), "longer than 4194304 bytes"), "the error says the body was cut off")
+	assert.True(t, strings.Contains(string(data), "more bytes not kept in the report"))
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/internal/refserver"
+	"github.com/casecert/casecert/internal/sfid"
 	"github.com/casecert/casecert/internal/suite"
 	"github.com/casecert/casecert/reports"
 	"github.com/casecert/casecert/steps"
@@ -181,7 +182,7 @@ func runCommand(env Env, args []string) (ExitCode, error) {
 	if err != nil {
 		return ExitUsage, err
 	}
-	if err := preflight(env.Context, cl, profile); err != nil {
+	if err := preflight(env.Context, cl, profile, opts.caseID); err != nil {
 		return ExitUnreachable, err
 	}
 
@@ -406,17 +407,23 @@ func httpClient(env Env, o *runOptions) (*http.Client, error) {
 	return &http.Client{Transport: tr}, nil
 }
 
-// preflight makes one read to tell an unreachable target or a refused token (exit 3)
-// from a target that merely fails requirements.
-func preflight(ctx context.Context, cl *client.Client, p *fixtures.Profile) error {
+// preflight reads one case (a well-formed id that should not exist, or the --case-id
+// case) to tell an unreachable target or a refused token (exit 3) from a target that
+// merely fails requirements. Any answer that is not 401/403 will do.
+func preflight(ctx context.Context, cl *client.Client, p *fixtures.Profile, caseID string) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	ex, err := cl.Do(ctx, client.Request{Method: http.MethodGet, Path: p.Paths.List})
-	if err != nil {
-		return &targetError{fmt.Errorf("the target at %s cannot be reached: %w", cl.BaseURL(), err)}
+	if caseID == "" {
+		caseID = sfid.Make("500", 0)
+	}
+	path := fixtures.Path(p.Paths.Read, caseID)
+	ex, err := cl.Do(ctx, client.Request{Method: http.MethodGet, Path: path})
+	var te *client.TransportError
+	if errors.As(err, &te) || ex.Status == 0 {
+		return &targetError{fmt.Errorf("the target at %s cannot be reached: %v", cl.BaseURL(), err)}
 	}
 	if ex.Status == http.StatusUnauthorized || ex.Status == http.StatusForbidden {
-		return &targetError{fmt.Errorf("the target refused the token (GET %s answered %d): check --token or the OAuth settings", p.Paths.List, ex.Status)}
+		return &targetError{fmt.Errorf("the target refused the token (GET %s answered %d): check --token or the OAuth settings", path, ex.Status)}
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing/fstest"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cucumber/godog"
 
@@ -43,8 +44,8 @@ type Result struct {
 type Recorder struct {
 	mu        sync.Mutex
 	requests  int
-	serverErr []client.Exchange // 5xx answers
-	bareError []client.Exchange // 4xx answers without a JSON error message
+	serverErr evidence // 5xx answers
+	bareError evidence // 4xx answers without a JSON error message
 	refusals  int
 }
 
@@ -55,11 +56,11 @@ func (r *Recorder) Observe(ex client.Exchange) {
 	r.requests++
 	switch {
 	case ex.Status >= 500:
-		r.serverErr = append(r.serverErr, ex)
+		r.serverErr.add(ex)
 	case ex.Status >= 400:
 		r.refusals++
 		if steps.ErrorMessage(ex) == "" {
-			r.bareError = append(r.bareError, ex)
+			r.bareError.add(ex)
 		}
 	}
 }
@@ -125,6 +126,22 @@ func (s *Suite) Run(ctx context.Context, cfg Config, rec *Recorder) (Result, err
 	return res, nil
 }
 
+// evidence counts the exchanges that break a run-wide rule and keeps the first few,
+// already capped for the report.
+type evidence struct {
+	count int
+	kept  []reports.Exchange
+}
+
+const keptEvidence = 50
+
+func (e *evidence) add(ex client.Exchange) {
+	e.count++
+	if len(e.kept) < keptEvidence {
+		e.kept = append(e.kept, toReport(ex))
+	}
+}
+
 // runWideChecks are the requirements judged over every exchange of a run.
 var runWideChecks = []string{"REQ-NO-5XX", "RES-ERROR"}
 
@@ -147,11 +164,11 @@ func runWide(s *Suite, rec *Recorder) []reports.Scenario {
 	defer rec.mu.Unlock()
 	var out []reports.Scenario
 	if sc, ok := runWideScenario(s, "REQ-NO-5XX", "no request of the run got a 5xx answer", rec.serverErr,
-		fmt.Sprintf("expected no 5xx answer in the whole run; observed %d of %d requests answered 5xx", len(rec.serverErr), rec.requests)); ok {
+		fmt.Sprintf("expected no 5xx answer in the whole run; observed %d of %d requests answered 5xx", rec.serverErr.count, rec.requests)); ok {
 		out = append(out, sc)
 	}
 	if sc, ok := runWideScenario(s, "RES-ERROR", "every refusal of the run carried a JSON error message", rec.bareError,
-		fmt.Sprintf("expected a JSON error body with a message on every 4xx; observed %d of %d refusals without one", len(rec.bareError), rec.refusals)); ok {
+		fmt.Sprintf("expected a JSON error body with a message on every 4xx; observed %d of %d refusals without one", rec.bareError.count, rec.refusals)); ok {
 		out = append(out, sc)
 	}
 	return out
@@ -159,7 +176,7 @@ func runWide(s *Suite, rec *Recorder) []reports.Scenario {
 
 // runWideScenario is the result of a run-wide check, failed when bad holds any exchange.
 // It exists only when the catalog has the requirement.
-func runWideScenario(s *Suite, id, name string, bad []client.Exchange, problem string) (reports.Scenario, bool) {
+func runWideScenario(s *Suite, id, name string, bad evidence, problem string) (reports.Scenario, bool) {
 	level := ""
 	for _, r := range s.Catalog {
 		if r.ID == id {
@@ -170,17 +187,16 @@ func runWideScenario(s *Suite, id, name string, bad []client.Exchange, problem s
 		ID: "run-wide;" + slug(name), Name: name, Feature: "Run-wide checks",
 		Requirements: []string{id}, Level: level, Status: reports.StatusPassed, Exchanges: []reports.Exchange{},
 	}
-	if len(bad) > 0 {
+	if bad.count > 0 {
 		sc.Status = reports.StatusFailed
 		var lines []string
-		for i, ex := range bad {
+		for i, ex := range bad.kept {
 			if i < 10 {
 				lines = append(lines, fmt.Sprintf("%s %s -> %d", ex.Method, ex.URL, ex.Status))
 			}
-			if i < 50 {
-				sc.Exchanges = append(sc.Exchanges, toReport(ex))
-			}
 		}
+		sc.Exchanges = bad.kept
+		sc.ExchangesOmitted = bad.count - len(bad.kept)
 		sc.Error = fmt.Sprintf("%s: %s:\n%s", id, problem, strings.Join(lines, "\n"))
 	}
 	return sc, level != ""
@@ -291,13 +307,28 @@ func (c *collector) record(p Pickle, out steps.Outcome, took time.Duration) {
 	}
 }
 
+// maxReportBody caps each body kept as evidence, so a target answering megabytes (or a
+// scenario sending them) cannot blow up the report.
+const maxReportBody = 64 << 10
+
 func toReport(ex client.Exchange) reports.Exchange {
 	return reports.Exchange{
 		Method: ex.Method, URL: ex.URL,
-		RequestHeaders: nonNil(ex.RequestHeaders), RequestBody: ex.RequestBody,
-		Status: ex.Status, ResponseHeaders: nonNil(ex.ResponseHeaders), ResponseBody: ex.ResponseBody,
-		DurationMS: ex.Duration.Milliseconds(), Curl: ex.Curl, Error: ex.Err,
+		RequestHeaders: nonNil(ex.RequestHeaders), RequestBody: capBody(ex.RequestBody),
+		Status: ex.Status, ResponseHeaders: nonNil(ex.ResponseHeaders), ResponseBody: capBody(ex.ResponseBody),
+		DurationMS: ex.Duration.Milliseconds(), Curl: capBody(ex.Curl), Error: ex.Err,
 	}
+}
+
+func capBody(s string) string {
+	if len(s) <= maxReportBody {
+		return s
+	}
+	cut := maxReportBody
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("\n[casecert: %d more bytes not kept in the report]", len(s)-cut)
 }
 
 func nonNil(m map[string]string) map[string]string {
