@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer is a bytes.Buffer that serve can write while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startServe runs "casecert serve" until the returned stop is called; it returns the
+// printed base URL and token once the server listens.
+func startServe(t *testing.T, args ...string) (base, token string, stop func() ExitCode) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	env, _, _ := testEnv(t, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	out := &syncBuffer{}
+	env.Stdout, env.Context = out, ctx
+	done := make(chan ExitCode, 1)
+	go func() { done <- Main(env) }()
+	listening := regexp.MustCompile(`listening on (\S+)`)
+	tokenLine := regexp.MustCompile(`CASECERT_TOKEN=(\S+)`)
+	deadline := time.Now().Add(time.Second) // serve starts in under a second
+	for time.Now().Before(deadline) {
+		if m, k := listening.FindStringSubmatch(out.String()), tokenLine.FindStringSubmatch(out.String()); m != nil && k != nil {
+			return m[1], k[1], func() ExitCode {
+				cancel()
+				select {
+				case code := <-done:
+					return code
+				case <-time.After(5 * time.Second):
+					t.Fatal("serve did not stop within 5s of Ctrl-C")
+					return -1
+				}
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	t.Fatalf("serve did not print its address within a second:\n%s", out.String())
+	return "", "", nil
+}
+
+func call(t *testing.T, method, url, token, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("API-Version", "1.0")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
+}
+
+// The printed token works as printed, Ctrl-C stops the server cleanly, and with --db the
+// cases outlive it.
+func TestServeAnswersWithThePrintedTokenAndKeepsCases(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cases.db")
+	base, token, stop := startServe(t, "--db", db, "--token-key", "serve-test-key")
+	status, body := call(t, http.MethodPost, base+"/incidents", token, `{"description": "kept across restarts"}`)
+	require.Equal(t, http.StatusCreated, status, body)
+	id := regexp.MustCompile(`"id":"(\w+)"`).FindStringSubmatch(body)[1]
+	status, _ = call(t, http.MethodGet, base+"/incidents", "not-the-token", "")
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.Equal(t, ExitConformant, stop())
+
+	base, token, stop = startServe(t, "--db", db, "--token-key", "serve-test-key")
+	defer stop()
+	status, body = call(t, http.MethodGet, base+"/incidents/"+id, token, "")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "kept across restarts")
+}
