@@ -37,6 +37,7 @@ import (
 type runOptions struct {
 	baseURL, token, tokenFile, tokenURL, clientID, clientSecret, expiredToken  string
 	apiVersion, profile, tags, reportDir, formats, featuresDir, caCert, caseID string
+	shard                                                                      suite.Shard
 	faults                                                                     stringList
 	redactHeaders                                                              stringList
 	concurrency, retries                                                       int
@@ -87,6 +88,7 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	set.Var(&o.faults, "fault", "reference server only: turn on a fault switch (repeatable; see casecert serve -h)")
 	set.Var(&o.redactHeaders, "redact-header", "also redact this header's values (repeatable)")
 	set.StringVar(&o.caseID, "case-id", "", "certify on this existing case instead of creating cases (one scenario at a time); every field is restored at the end")
+	shard := set.String("shard", "", "run the I-th of N deterministic slices of the scenarios, e.g. 2/4 (join with casecert merge)")
 	set.BoolVar(&o.dryRun, "dry-run", false, "print the expanded features and exit")
 	if err := set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -139,6 +141,10 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	if err := suite.ValidateTags(o.tags); err != nil {
 		return nil, usagef("--tags: %v", err)
 	}
+	var err error
+	if o.shard, err = suite.ParseShard(*shard); err != nil {
+		return nil, usagef("--shard: %v", err)
+	}
 	if o.seed == 0 {
 		o.seed = env.Now().UnixNano()%1_000_000_000 + 1
 	}
@@ -166,8 +172,15 @@ func runCommand(env Env, args []string) (ExitCode, error) {
 		_, err := env.Stdout.Write(st.Render())
 		return ExitConformant, err
 	}
-	if len(st.Selected(opts.tags)) == 0 {
-		return ExitUsage, usagef("--tags %q selects no scenario (casecert list shows the requirement tags)", opts.tags)
+	selected := 0
+	inShard := st.InShard(opts.shard)
+	for _, p := range st.Selected(opts.tags) {
+		if inShard[p.ID] {
+			selected++
+		}
+	}
+	if selected == 0 {
+		return ExitUsage, usagef("--tags %q with --shard %q selects no scenario (casecert list shows the requirement tags)", opts.tags, opts.shard)
 	}
 
 	target, err := startTarget(env, opts)
@@ -202,8 +215,8 @@ func runCommand(env Env, args []string) (ExitCode, error) {
 		}
 	}
 	fmt.Fprintf(env.Stderr, "casecert %s: certifying %s (profile %s, %d scenarios, seed %d)\n",
-		Version, target.describe(), profile.Name, len(st.Selected(opts.tags)), opts.seed)
-	res, err := st.Run(env.Context, suite.Config{Env: runEnv, Tags: opts.tags, Concurrency: opts.concurrency, Progress: env.Stderr}, rec)
+		Version, target.describe(), profile.Name, selected, opts.seed)
+	res, err := st.Run(env.Context, suite.Config{Env: runEnv, Tags: opts.tags, Concurrency: opts.concurrency, Progress: env.Stderr, Shard: opts.shard}, rec)
 	if err != nil {
 		return ExitUnreachable, &targetError{err}
 	}
@@ -222,7 +235,7 @@ func runCommand(env Env, args []string) (ExitCode, error) {
 	run := reports.Run{
 		Schema: reports.Schema,
 		Tool:   reports.Tool{Name: "casecert", Version: Version},
-		Suite:  reports.Suite{Digest: st.Digest, Scenarios: st.Size()},
+		Suite:  reports.Suite{Digest: st.Digest, Scenarios: st.Size(), Shard: opts.shard.String()},
 		Target: reports.Target{BaseURL: target.baseURL, APIVersion: firstNonEmpty(opts.apiVersion, profile.APIVersion), Profile: profile.Name,
 			Mode: mode, Reference: target.reference, Fault: strings.Join(opts.faults, ",")},
 		Run: reports.RunInfo{

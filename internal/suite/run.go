@@ -30,6 +30,47 @@ type Config struct {
 	Progress    io.Writer // one character per finished scenario; nil for none
 	// KeepPassing caps the exchanges kept for a passing scenario (failing ones keep all).
 	KeepPassing int
+	// Shard, when set, runs one deterministic slice of the scenarios (CI fan-out).
+	Shard Shard
+}
+
+// Shard is the I-th of N slices of a suite; the zero value is the whole suite.
+type Shard struct{ I, N int }
+
+func (sh Shard) String() string {
+	if sh.N == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", sh.I, sh.N)
+}
+
+// ParseShard reads "I/N" with 1 <= I <= N.
+func ParseShard(s string) (Shard, error) {
+	var sh Shard
+	if s == "" {
+		return sh, nil
+	}
+	if n, err := fmt.Sscanf(s, "%d/%d", &sh.I, &sh.N); n != 2 || err != nil || sh.N < 1 || sh.I < 1 || sh.I > sh.N || sh.String() != s {
+		return Shard{}, fmt.Errorf("shard %q is not I/N with 1 <= I <= N, e.g. 2/4", s)
+	}
+	return sh, nil
+}
+
+// InShard tells which pickles a shard runs: the suite's scenarios sorted by ID, dealt
+// round-robin, so every shard of a run gets a stable, similar share.
+func (s *Suite) InShard(sh Shard) map[string]bool {
+	ids := make([]string, 0, len(s.Pickles))
+	for _, p := range s.Pickles {
+		ids = append(ids, p.ID)
+	}
+	slices.Sort(ids)
+	in := map[string]bool{}
+	for i, id := range ids {
+		if sh.N == 0 || i%sh.N == sh.I-1 {
+			in[id] = true
+		}
+	}
+	return in
 }
 
 // Result is what a run produced, before judging.
@@ -85,7 +126,7 @@ func (s *Suite) Run(ctx context.Context, cfg Config, rec *Recorder) (Result, err
 	if cfg.KeepPassing == 0 {
 		cfg.KeepPassing = 6
 	}
-	c := &collector{suite: s, cfg: cfg, queue: map[string][]Pickle{}}
+	c := &collector{suite: s, cfg: cfg, queue: map[string][]Pickle{}, inShard: s.InShard(cfg.Shard)}
 	for _, p := range s.Pickles {
 		key := p.URI + "\x00" + p.Name
 		c.queue[key] = append(c.queue[key], p)
@@ -118,7 +159,7 @@ func (s *Suite) Run(ctx context.Context, cfg Config, rec *Recorder) (Result, err
 		fmt.Fprintln(cfg.Progress)
 	}
 	res := Result{Scenarios: c.scenarios, Cucumber: cucumber.Bytes()}
-	res.Scenarios = append(res.Scenarios, runWide(s, rec)...)
+	res.Scenarios = append(res.Scenarios, runWide(s, rec, cfg.Shard)...)
 	sort.Slice(res.Scenarios, func(i, j int) bool { return res.Scenarios[i].ID < res.Scenarios[j].ID })
 	rec.mu.Lock()
 	res.Requests = rec.requests
@@ -159,15 +200,20 @@ func (s *Suite) Size() int {
 
 // runWide judges what is checked over every exchange of the run, whichever scenario made
 // it: no 5xx answer at all, and a JSON error message on every refusal.
-func runWide(s *Suite, rec *Recorder) []reports.Scenario {
+func runWide(s *Suite, rec *Recorder, sh Shard) []reports.Scenario {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	var out []reports.Scenario
-	if sc, ok := runWideScenario(s, "REQ-NO-5XX", "no request of the run got a 5xx answer", rec.serverErr,
+	// Each shard judges its own exchanges; merged, any shard's failure fails the requirement.
+	suffix := ""
+	if sh.N > 0 {
+		suffix = fmt.Sprintf(" (shard %d of %d)", sh.I, sh.N)
+	}
+	if sc, ok := runWideScenario(s, "REQ-NO-5XX", "no request of the run got a 5xx answer"+suffix, rec.serverErr,
 		fmt.Sprintf("expected no 5xx answer in the whole run; observed %d of %d requests answered 5xx", rec.serverErr.count, rec.requests)); ok {
 		out = append(out, sc)
 	}
-	if sc, ok := runWideScenario(s, "RES-ERROR", "every refusal of the run carried a JSON error message", rec.bareError,
+	if sc, ok := runWideScenario(s, "RES-ERROR", "every refusal of the run carried a JSON error message"+suffix, rec.bareError,
 		fmt.Sprintf("expected a JSON error body with a message on every 4xx; observed %d of %d refusals without one", rec.bareError.count, rec.refusals)); ok {
 		out = append(out, sc)
 	}
@@ -207,6 +253,8 @@ type collector struct {
 	suite *Suite
 	cfg   Config
 
+	inShard map[string]bool
+
 	mu        sync.Mutex
 	queue     map[string][]Pickle
 	scenarios []reports.Scenario
@@ -240,6 +288,9 @@ func (c *collector) initScenario(sc *godog.ScenarioContext) {
 	var started time.Time
 	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 		pickle = c.claim(s.Uri, s.Name)
+		if !c.inShard[pickle.ID] {
+			return ctx, godog.ErrSkip // another shard's scenario: not run, not reported
+		}
 		started = time.Now()
 		return steps.WithWorld(ctx, steps.NewWorld(c.cfg.Env, pickle.ID, pickle.Requirements)), nil
 	})
