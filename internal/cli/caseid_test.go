@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -27,16 +26,8 @@ func existingCase(t *testing.T, faults ...string) (base, token, id string, read 
 	require.NoError(t, err)
 	base = hs.URL + refserver.DefaultBasePath
 	do := func(method, path string, body []byte) gjson.Result {
-		req, err := http.NewRequest(method, base+path, bytes.NewReader(body))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		var buf bytes.Buffer
-		buf.ReadFrom(resp.Body)
-		return gjson.Parse(buf.String())
+		_, resp := call(t, method, base+path, token, string(body))
+		return gjson.Parse(resp)
 	}
 	created := do(http.MethodPost, "/incidents", []byte(`{"description": "shoplifting at the north entrance", "status": "Open",
 		"incident_local_date": "2025-03-01", "incident_local_time": "14:30:00", "initial_case_value": 120.5,
