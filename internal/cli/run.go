@@ -227,9 +227,7 @@ func runCommand(env Env, args []string) (ExitCode, error) {
 		cancel()
 		fmt.Fprintf(env.Stderr, "casecert: case %s: %s\n", opts.caseID, cleanup.Detail)
 	}
-	if err := env.Context.Err(); err != nil {
-		return ExitUnreachable, &targetError{fmt.Errorf("interrupted: %w", err)}
-	}
+	interrupted := env.Context.Err()
 	finished := env.Now()
 
 	run := reports.Run{
@@ -251,12 +249,20 @@ func runCommand(env Env, args []string) (ExitCode, error) {
 	}
 	run.Cleanup.CreatedCaseIDs = created.list()
 	reports.Judge(&run, st.CatalogEntries())
+	if interrupted != nil {
+		// What ran is still evidence worth keeping, but it certifies nothing.
+		run.Verdict = reports.VerdictError
+		run.Run.Warnings = append(run.Run.Warnings, "the run was interrupted before every scenario ran")
+	}
 
 	paths, err := writeReports(env, opts, run, res.Cucumber)
 	if err != nil {
 		return ExitUnreachable, err
 	}
 	printVerdict(env.Stdout, run, paths)
+	if interrupted != nil {
+		return ExitUnreachable, &targetError{fmt.Errorf("interrupted (%v); the partial report is marked as an error", interrupted)}
+	}
 	if run.Verdict == reports.VerdictNonConformant || run.Verdict == reports.VerdictError {
 		return ExitNonConformant, nil
 	}

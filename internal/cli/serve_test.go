@@ -101,3 +101,25 @@ func TestServeAnswersWithThePrintedTokenAndKeepsCases(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, "kept across restarts")
 }
+
+// Ctrl-C during a run ends it promptly with exit 3 and a partial report marked "error".
+func TestInterruptedRunWritesAPartialReport(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	env, stdout, stderr := testEnv(t, "run", "--report-dir", dir, "--format", "json", "--concurrency", "1")
+	progress := &syncBuffer{}
+	env.Context, env.Stderr = ctx, progress
+	go func() {
+		for !strings.Contains(progress.String(), "....") { // a few scenarios in
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	start := time.Now()
+	assert.Equal(t, ExitUnreachable, Main(env), stdout.String()+stderr.String())
+	assert.Less(t, time.Since(start), 30*time.Second)
+	_, run := readReport(t, dir)
+	assert.Equal(t, "error", run.Verdict)
+	assert.Contains(t, run.Run.Warnings, "the run was interrupted before every scenario ran")
+	assert.Contains(t, progress.String(), "interrupted")
+}
