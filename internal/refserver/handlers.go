@@ -534,17 +534,22 @@ func (s *Server) listCases(ctx context.Context, w http.ResponseWriter, r *http.R
 	if err != nil {
 		return err
 	}
+	s.writeJSON(w, http.StatusOK, jsonArray(len(recs), func(i int) []byte { return s.renderCase(recs[i]) }))
+	return nil
+}
+
+// jsonArray joins n rendered JSON values into an array.
+func jsonArray(n int, item func(int) []byte) []byte {
 	var b bytes.Buffer
 	b.WriteByte('[')
-	for i, rec := range recs {
+	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(s.renderCase(rec))
+		b.Write(item(i))
 	}
 	b.WriteByte(']')
-	s.writeJSON(w, http.StatusOK, b.Bytes())
-	return nil
+	return b.Bytes()
 }
 
 // dateFilter reads YYYY-MM-DD (a whole UTC day) or YYYY-MM-DDTHH:mm:ssZ (a whole second,
@@ -587,16 +592,7 @@ func (s *Server) listChildren(ctx context.Context, w http.ResponseWriter, ref ca
 	if err != nil {
 		return err
 	}
-	var b bytes.Buffer
-	b.WriteByte('[')
-	for i, c := range list {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(renderChild(c))
-	}
-	b.WriteByte(']')
-	s.writeJSON(w, http.StatusOK, b.Bytes())
+	s.writeJSON(w, http.StatusOK, jsonArray(len(list), func(i int) []byte { return renderChild(list[i]) }))
 	return nil
 }
 
