@@ -51,7 +51,7 @@ func TestExpandFillsRowsFromTheProfile(t *testing.T) {
 	assert.NotContains(t, s, "| summary")
 	assert.Contains(t, s, "Scenario: plain", "text outside the tables is kept")
 
-	st := &Suite{Profile: fixtures.Default(), Catalog: []Requirement{{"PATCH-NULL", "must", ""}, {"FMT-TIME", "must", ""}, {"PATCH-EMPTY", "should", ""}}}
+	st := &Suite{Profile: fixtures.Default(), Catalog: []Requirement{{ID: "PATCH-NULL", Level: "must"}, {ID: "FMT-TIME", Level: "must"}, {ID: "PATCH-EMPTY", Level: "should"}}}
 	require.NoError(t, st.addFeature("demo.feature", out))
 	assert.Equal(t, map[string]int{"PATCH-NULL": 4, "FMT-TIME": 4, "PATCH-EMPTY": 1}, st.ScenarioCount())
 	assert.Equal(t, "demo;null-clears-description", st.Pickles[0].ID)

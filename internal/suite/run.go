@@ -183,55 +183,53 @@ func (e *evidence) add(ex client.Exchange) {
 	}
 }
 
-// runWideChecks are the requirements judged over every exchange of a run.
-var runWideChecks = []string{"REQ-NO-5XX", "RES-ERROR"}
+// Run-wide checks, named in the catalog by a requirement's run_wide key: they judge every
+// exchange of the run, whichever scenario made it.
+const (
+	checkNo5xx        = "no-5xx"             // no answer of the run is a 5xx
+	checkErrorMessage = "json-error-message" // every 4xx carries a JSON error message
+)
 
 // Size is the number of results a full run of the suite gives: its scenarios and the
 // run-wide checks the catalog asks for.
 func (s *Suite) Size() int {
 	n := len(s.Pickles)
 	for _, r := range s.Catalog {
-		if slices.Contains(runWideChecks, r.ID) {
+		if r.RunWide != "" {
 			n++
 		}
 	}
 	return n
 }
 
-// runWide judges what is checked over every exchange of the run, whichever scenario made
-// it: no 5xx answer at all, and a JSON error message on every refusal.
+// runWide judges the catalog's run-wide checks over what the recorder saw.
 func runWide(s *Suite, rec *Recorder, sh Shard) []reports.Scenario {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	var out []reports.Scenario
 	// Each shard judges its own exchanges; merged, any shard's failure fails the requirement.
 	suffix := ""
 	if sh.N > 0 {
 		suffix = fmt.Sprintf(" (shard %d of %d)", sh.I, sh.N)
 	}
-	if sc, ok := runWideScenario(s, "REQ-NO-5XX", "no request of the run got a 5xx answer"+suffix, rec.serverErr,
-		fmt.Sprintf("expected no 5xx answer in the whole run; observed %d of %d requests answered 5xx", rec.serverErr.count, rec.requests)); ok {
-		out = append(out, sc)
-	}
-	if sc, ok := runWideScenario(s, "RES-ERROR", "every refusal of the run carried a JSON error message"+suffix, rec.bareError,
-		fmt.Sprintf("expected a JSON error body with a message on every 4xx; observed %d of %d refusals without one", rec.bareError.count, rec.refusals)); ok {
-		out = append(out, sc)
+	var out []reports.Scenario
+	for _, r := range s.Catalog {
+		switch r.RunWide {
+		case checkNo5xx:
+			out = append(out, runWideScenario(r, "no request of the run got a 5xx answer"+suffix, rec.serverErr,
+				fmt.Sprintf("expected no 5xx answer in the whole run; observed %d of %d requests answered 5xx", rec.serverErr.count, rec.requests)))
+		case checkErrorMessage:
+			out = append(out, runWideScenario(r, "every refusal of the run carried a JSON error message"+suffix, rec.bareError,
+				fmt.Sprintf("expected a JSON error body with a message on every 4xx; observed %d of %d refusals without one", rec.bareError.count, rec.refusals)))
+		}
 	}
 	return out
 }
 
 // runWideScenario is the result of a run-wide check, failed when bad holds any exchange.
-// It exists only when the catalog has the requirement.
-func runWideScenario(s *Suite, id, name string, bad evidence, problem string) (reports.Scenario, bool) {
-	level := ""
-	for _, r := range s.Catalog {
-		if r.ID == id {
-			level = r.Level
-		}
-	}
+func runWideScenario(r Requirement, name string, bad evidence, problem string) reports.Scenario {
 	sc := reports.Scenario{
 		ID: "run-wide;" + slug(name), Name: name, Feature: "Run-wide checks",
-		Requirements: []string{id}, Level: level, Status: reports.StatusPassed, Exchanges: []reports.Exchange{},
+		Requirements: []string{r.ID}, Level: r.Level, Status: reports.StatusPassed, Exchanges: []reports.Exchange{},
 	}
 	if bad.count > 0 {
 		sc.Status = reports.StatusFailed
@@ -243,9 +241,9 @@ func runWideScenario(s *Suite, id, name string, bad evidence, problem string) (r
 		}
 		sc.Exchanges = bad.kept
 		sc.ExchangesOmitted = bad.count - len(bad.kept)
-		sc.Error = fmt.Sprintf("%s: %s:\n%s", id, problem, strings.Join(lines, "\n"))
+		sc.Error = fmt.Sprintf("%s: %s:\n%s", r.ID, problem, strings.Join(lines, "\n"))
 	}
-	return sc, level != ""
+	return sc
 }
 
 // collector turns godog's scenarios into results as they finish.

@@ -40,11 +40,13 @@ type Feature struct {
 	Source []byte
 }
 
-// Requirement is a catalog entry.
+// Requirement is a catalog entry. RunWide, when set, names a check judged over every
+// exchange of the run in addition to the requirement's scenarios.
 type Requirement struct {
-	ID    string `yaml:"id"`
-	Level string `yaml:"level"`
-	Title string `yaml:"title"`
+	ID      string `yaml:"id"`
+	Level   string `yaml:"level"`
+	Title   string `yaml:"title"`
+	RunWide string `yaml:"run_wide"`
 }
 
 // Pickle is one scenario after expansion: its stable ID and the tags that judge it.
@@ -75,6 +77,11 @@ func Load(fsys fs.FS, p *fixtures.Profile) (*Suite, error) {
 		return nil, fmt.Errorf("requirements.yaml: %w", err)
 	}
 	s.Catalog = doc.Requirements
+	for _, r := range s.Catalog {
+		if r.RunWide != "" && r.RunWide != checkNo5xx && r.RunWide != checkErrorMessage {
+			return nil, fmt.Errorf("requirements.yaml: %s: unknown run_wide check %q (use %s or %s)", r.ID, r.RunWide, checkNo5xx, checkErrorMessage)
+		}
+	}
 	names, err := fs.Glob(fsys, "*.feature")
 	if err != nil {
 		return nil, err
@@ -96,7 +103,7 @@ func Load(fsys fs.FS, p *fixtures.Profile) (*Suite, error) {
 			return nil, err
 		}
 	}
-	s.Digest = digest(s.Features, p)
+	s.Digest = digest(catalog, s.Features, p)
 	return s, nil
 }
 
@@ -182,9 +189,12 @@ func uniqueID(id string, used map[string]bool) string {
 	}
 }
 
-// digest is a SHA-256 over the canonical expanded features (by path) and the profile.
-func digest(features []Feature, p *fixtures.Profile) string {
+// digest is a SHA-256 over the requirement catalog, the canonical expanded features (by
+// path) and the profile: everything that decides what a run checks and how it is judged.
+func digest(catalog []byte, features []Feature, p *fixtures.Profile) string {
 	h := sha256.New()
+	fmt.Fprintf(h, "catalog %d\n", len(catalog))
+	h.Write(catalog)
 	for _, f := range features {
 		fmt.Fprintf(h, "feature %s %d\n", path.Clean(f.Path), len(f.Source))
 		h.Write(bytes.ReplaceAll(f.Source, []byte("\r\n"), []byte("\n")))
