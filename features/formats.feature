@@ -223,7 +223,6 @@ Feature: Formats and validation of the Update Case body
       | 19 characters                |
       | a non-alphanumeric character |
       | a wrong checksum suffix      |
-      | a lower-cased checksum       |
 
   @FMT-ATOMIC @must
   Scenario Outline: a body with one invalid <kind> among valid fields changes nothing

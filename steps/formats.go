@@ -117,11 +117,6 @@ func breakID(id18, defect string) (string, error) {
 		suffix := []byte(id18[15:])
 		suffix[2] = map[bool]byte{true: 'B', false: 'A'}[suffix[2] == 'A']
 		return id18[:15] + string(suffix), nil
-	case "a lower-cased checksum":
-		if lower := id18[:15] + strings.ToLower(id18[15:]); lower != id18 {
-			return lower, nil
-		}
-		return id18[:15] + "aaa", nil
 	}
 	return "", fmt.Errorf("unknown id defect %q", defect)
 }
