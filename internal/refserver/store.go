@@ -51,6 +51,9 @@ type store struct {
 	db      *sql.DB
 	tempDir string // removed by close when the store made it
 	columns []column
+	// loadByID is the hottest query, prepared once: parsing SQL is most of the cost of a
+	// read in a pure-Go SQLite.
+	loadByID *sql.Stmt
 }
 
 // column is one column of the cases table.
@@ -113,6 +116,10 @@ func openStore(path string) (*store, error) {
 		s.close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
+	if s.loadByID, err = db.Prepare(`SELECT ` + s.selectList() + ` FROM cases WHERE id = ?`); err != nil {
+		s.close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -152,6 +159,9 @@ func (s *store) init(ctx context.Context) error {
 
 func (s *store) close() error {
 	var err error
+	if s.loadByID != nil {
+		s.loadByID.Close()
+	}
 	if s.db != nil {
 		err = s.db.Close()
 	}
@@ -216,15 +226,14 @@ func (s *store) scan(rows interface{ Scan(...any) error }) (record, error) {
 
 // loadCase reads one case by its 18-character id, or by its sequence number when bySeq.
 func (s *store) loadCase(ctx context.Context, q querier, id string, seq int64) (record, error) {
-	query := `SELECT ` + s.selectList() + ` FROM cases WHERE `
-	var arg any = id
-	if id == "" {
-		query += `seq = ?`
-		arg = seq
-	} else {
-		query += `id = ?`
+	if id != "" {
+		stmt := s.loadByID
+		if tx, ok := q.(*sql.Tx); ok {
+			stmt = tx.StmtContext(ctx, stmt) // reuses the statement prepared on the one connection
+		}
+		return s.scan(stmt.QueryRowContext(ctx, id))
 	}
-	return s.scan(q.QueryRowContext(ctx, query, arg))
+	return s.scan(q.QueryRowContext(ctx, `SELECT `+s.selectList()+` FROM cases WHERE seq = ?`, seq))
 }
 
 // nextSeq is the next sequence number of a table; callers hold the (single) connection
