@@ -90,7 +90,7 @@ func WriteMarkdown(w io.Writer, r Run) error {
 			if n > mdMaxFailingPerReq {
 				lines = append(lines, fmt.Sprintf("… and %d more (see report.html)", n-mdMaxFailingPerReq))
 			}
-			p("| %s | %s | %s | %s |\n", mdCode(req.ID), mdText(req.Level), mdText(oneLine(req.Title, " ")), strings.Join(lines, "<br>"))
+			p("| %s | %s | %s | %s |\n", mdCode(req.ID), mdText(req.Level), mdTitle(req.Title), strings.Join(lines, "<br>"))
 		}
 		p("\n")
 	}
@@ -102,7 +102,7 @@ func WriteMarkdown(w io.Writer, r Run) error {
 		p("| ID | Level | Status | Title | Scenarios | Note |\n| --- | --- | --- | --- | ---: | --- |\n")
 		for _, req := range r.Requirements {
 			p("| %s | %s | %s | %s | %d | %s |\n", mdCode(req.ID), mdText(req.Level), statusEmoji(req)+" "+mdText(req.Status),
-				mdText(oneLine(req.Title, " ")), len(req.Scenarios), mdText(truncate(oneLine(req.Reason, "; "), mdMaxNote)))
+				mdTitle(req.Title), len(req.Scenarios), mdText(truncate(oneLine(req.Reason, "; "), mdMaxNote)))
 		}
 	}
 	return bw.Flush()
@@ -147,6 +147,22 @@ var mdEscaper = strings.NewReplacer(
 // mdText makes s plain text inside a Markdown table cell or paragraph.
 func mdText(s string) string {
 	return mdEscaper.Replace(oneLine(s, " "))
+}
+
+// mdTitle renders a catalog title, whose `code` spans are Markdown already, for a cell.
+func mdTitle(s string) string {
+	parts := strings.Split(oneLine(s, " "), "`")
+	if len(parts)%2 == 0 { // an unpaired backtick: escape it all
+		return mdText(s)
+	}
+	for i, p := range parts {
+		if i%2 == 1 {
+			parts[i] = mdCode(p)
+		} else {
+			parts[i] = mdText(p)
+		}
+	}
+	return strings.Join(parts, "")
 }
 
 // mdCode renders s as a code span that survives a table cell.
