@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/casecert/casecert/fixtures"
 )
 
 // Version is stamped at build time (-ldflags "-X .../internal/cli.Version=...").
@@ -108,7 +110,7 @@ func Main(env Env) ExitCode {
 	case "merge":
 		err = mergeCommand(env, args)
 	case "profile":
-		_, err = env.Stdout.Write(defaultProfileYAML())
+		_, err = env.Stdout.Write(fixtures.DefaultYAML())
 	case "version", "--version", "-v":
 		fmt.Fprintf(env.Stdout, "casecert %s\n", Version)
 	case "help", "-h", "--help":

@@ -322,8 +322,6 @@ func fsOrEmbedded(env Env, dir string) fs.FS {
 	return env.DirFS(dir)
 }
 
-func defaultProfileYAML() []byte { return fixtures.DefaultYAML() }
-
 // target is what the run certifies: a given URL, or the reference server in-process.
 type target struct {
 	baseURL, token, expiredToken string
