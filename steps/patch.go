@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -527,21 +526,9 @@ func (w *World) observeUnknown(ctx context.Context) error {
 	return nil
 }
 
-// ErrorMessage is the human-readable message of an error answer, in either of the
-// platform's shapes ({"message": ...} or [{"message": ...}]); "" when there is none.
-func ErrorMessage(ex client.Exchange) string {
-	doc := ex.JSON()
-	for _, path := range []string{"message", "0.message", "error.message", "error_description"} {
-		if m := doc.Get(path); m.Type == gjson.String && strings.TrimSpace(m.Str) != "" {
-			return m.Str
-		}
-	}
-	return ""
-}
-
-// errorMessage is ErrorMessage for messages, saying so when there is none.
+// errorMessage is the exchange's error message for messages, saying so when there is none.
 func errorMessage(ex client.Exchange) string {
-	if m := ErrorMessage(ex); m != "" {
+	if m := ex.ErrorMessage(); m != "" {
 		return m
 	}
 	return "no message"
