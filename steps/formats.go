@@ -3,24 +3,50 @@ package steps
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
-	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/sfid"
 )
 
-// RegisterFormats registers the steps of the formats and validation feature.
-func RegisterFormats(sc *godog.ScenarioContext) {
-	sc.Step(`^I PATCH "([^"]*)" with a text of its maximum length in "([^"]*)"$`, step2((*World).patchMaxLength))
-	sc.Step(`^I PATCH "([^"]*)" with a text one character over its maximum length$`, step1((*World).patchOverLength))
-	sc.Step(`^I PATCH "([^"]*)" with the (15|18)-character form of another existing record's id$`, step2((*World).patchIDForm))
-	sc.Step(`^I PATCH "([^"]*)" with an existing record's id with (.+)$`, step2((*World).patchBadID))
-	sc.Step(`^I PATCH new values of several fields together with an invalid (.+)$`, step1((*World).patchWithOneInvalid))
-	sc.Step(`^I record whether the PATCH was accepted and what "([^"]*)" reads back as$`, step1((*World).observeAccepted))
+// formatsPhrases are the steps of formats.feature.
+var formatsPhrases = []Phrase{
+	phrase2(`^I PATCH "([^"]*)" with the JSON value (.+)$`, `I PATCH "initial_case_value" with the JSON value "12.5"`, (*World).patchJSON),
+	phrase2(`^I PATCH "([^"]*)" with a text of its maximum length in "([^"]*)"$`,
+		`I PATCH "police_officer" with a text of its maximum length in "é"`, (*World).patchMaxLength),
+	phrase1(`^I PATCH "([^"]*)" with a text one character over its maximum length$`,
+		`I PATCH "police_officer" with a text one character over its maximum length`, (*World).patchOverLength),
+	phrase2(`^I PATCH "([^"]*)" with the (15|18)-character form of another existing record's id$`,
+		`I PATCH "owner_id" with the 15-character form of another existing record's id`, (*World).patchIDForm),
+	phrase2(`^I PATCH "([^"]*)" with an existing record's id with (.+)$`,
+		`I PATCH "owner_id" with an existing record's id with a wrong checksum suffix`, (*World).patchBadID),
+	phrase1(`^I PATCH new values of several fields together with an invalid (.+)$`,
+		`I PATCH new values of several fields together with an invalid date-time`, (*World).patchWithOneInvalid),
+	phrase1(`^I record whether the PATCH was accepted and what "([^"]*)" reads back as$`,
+		`I record whether the PATCH was accepted and what "incident_local_time" reads back as`, (*World).observeAccepted),
+
+	literal("the PATCH is refused with 400", (*World).thenRefused400),
+}
+
+func (w *World) patchJSON(ctx context.Context, name, raw string) error {
+	if _, err := w.field(name); err != nil {
+		return err
+	}
+	if !gjson.Valid(raw) {
+		return fmt.Errorf("%s: the step's JSON value %s is not valid JSON", w.req, raw)
+	}
+	return w.patch(ctx, map[string]any{name: gjson.Parse(raw).Value()})
+}
+
+func (w *World) thenRefused400(ctx context.Context) error {
+	if w.last.Status != http.StatusBadRequest {
+		return w.violation("", jsonText(w.sent), "400 Bad Request", describe(w.last))
+	}
+	return w.thenAllUnchanged(ctx)
 }
 
 func (w *World) boundedField(name string) (fixtures.Field, error) {

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
@@ -18,45 +16,45 @@ import (
 	"github.com/casecert/casecert/internal/sfid"
 )
 
-// RegisterPatch registers the steps of the PATCH semantics feature.
-func RegisterPatch(sc *godog.ScenarioContext) {
-	sc.Step(`^a case with every field populated$`, step0((*World).givenCase))
-	sc.Step(`^a case with one child of each nested kind$`, step0((*World).givenCaseWithChildren))
-	sc.Step(`^a case owned by a user other than the integration user$`, step0((*World).givenCaseWithOtherOwner))
-	sc.Step(`^a case whose "([^"]*)" has a time of day$`, step1((*World).givenCaseWithTimeOf))
+// patchPhrases are the steps of patch.feature, and the Given and PATCH steps every
+// feature starts from.
+var patchPhrases = []Phrase{
+	literal("a case with every field populated", (*World).givenCase),
+	literal("a case with one child of each nested kind", (*World).givenCaseWithChildren),
+	literal("a case owned by a user other than the integration user", (*World).givenCaseWithOtherOwner),
+	phrase1(`^a case whose "([^"]*)" has a time of day$`, `a case whose "incident_local_date" has a time of day`, (*World).givenCaseWithTimeOf),
 
-	sc.Step(`^I PATCH "([^"]*)" with a new value$`, step1((*World).patchNewValue))
-	sc.Step(`^I PATCH "([^"]*)" to null$`, step1((*World).patchNull))
-	sc.Step(`^I PATCH "([^"]*)" with "([^"]*)"$`, step2((*World).patchString))
-	sc.Step(`^I PATCH "([^"]*)" with the JSON value (.+)$`, step2((*World).patchJSON))
-	sc.Step(`^I PATCH another field$`, step0((*World).patchProbe))
-	sc.Step(`^I PATCH 3 fields with new values and 3 fields to null$`, step0((*World).patchMixed))
-	sc.Step(`^I PATCH read-only "([^"]*)" with a different value beside a new value of another field$`, step1((*World).patchReadOnly))
-	sc.Step(`^I PATCH the case with a "([^"]*)" array$`, step1((*World).patchNested))
-	sc.Step(`^I PATCH an empty object$`, step0((*World).patchEmpty))
-	sc.Step(`^I send the same PATCH of every free-text field twice$`, step0((*World).patchTwice))
-	sc.Step(`^8 clients each PATCH a different field at the same time$`, step0((*World).patchConcurrently))
-	sc.Step(`^I PATCH the record type with a different value$`, step0((*World).patchRecordType))
-	sc.Step(`^I PATCH an unknown field$`, step0((*World).patchUnknown))
-	sc.Step(`^a second has passed since the case was written$`, step0((*World).waitASecond))
+	phrase1(`^I PATCH "([^"]*)" with a new value$`, `I PATCH "description" with a new value`, (*World).patchNewValue),
+	phrase1(`^I PATCH "([^"]*)" to null$`, `I PATCH "department" to null`, (*World).patchNull),
+	phrase2(`^I PATCH "([^"]*)" with "([^"]*)"$`, `I PATCH "incident_local_date" with "2024-02-29"`, (*World).patchString),
+	literal("I PATCH another field", (*World).patchProbe),
+	literal("I PATCH 3 fields with new values and 3 fields to null", (*World).patchMixed),
+	phrase1(`^I PATCH read-only "([^"]*)" with a different value beside a new value of another field$`,
+		`I PATCH read-only "created_date" with a different value beside a new value of another field`, (*World).patchReadOnly),
+	phrase1(`^I PATCH the case with a "([^"]*)" array$`, `I PATCH the case with a "persons" array`, (*World).patchNested),
+	literal("I PATCH an empty object", (*World).patchEmpty),
+	literal("I send the same PATCH of every free-text field twice", (*World).patchTwice),
+	literal("8 clients each PATCH a different field at the same time", (*World).patchConcurrently),
+	literal("I PATCH the record type with a different value", (*World).patchRecordType),
+	literal("I PATCH an unknown field", (*World).patchUnknown),
+	literal("a second has passed since the case was written", (*World).waitASecond),
 
-	sc.Step(`^the PATCH succeeds$`, step0((*World).thenSucceeded))
-	sc.Step(`^the PATCH is refused with a 4xx$`, step0((*World).thenRefused4xx))
-	sc.Step(`^the PATCH is refused with 400$`, step0((*World).thenRefused400))
-	sc.Step(`^the PATCH succeeds or is refused with a 4xx$`, step0((*World).thenSucceededOrRefused))
-	sc.Step(`^every field except "([^"]*)" reads back unchanged$`, step1((*World).thenOthersUnchanged))
-	sc.Step(`^every field not in the body reads back unchanged$`, step0((*World).thenUnsentUnchanged))
-	sc.Step(`^every field reads back unchanged$`, step0((*World).thenAllUnchanged))
-	sc.Step(`^"([^"]*)" reads back as the value sent$`, step1((*World).thenReadsBackAsSent))
-	sc.Step(`^"([^"]*)" reads back as null$`, step1((*World).thenReadsBackNull))
-	sc.Step(`^the fields in the body read back as sent$`, step0((*World).thenBodyAsSent))
-	sc.Step(`^"([^"]*)" reads back unchanged$`, step1((*World).thenFieldUnchanged))
-	sc.Step(`^read-only "([^"]*)" ignored the value sent$`, step1((*World).thenReadOnlyIgnored))
-	sc.Step(`^the case's children read back unchanged$`, step0((*World).thenChildrenUnchanged))
-	sc.Step(`^the paired local time of "([^"]*)" reads back unchanged$`, step1((*World).thenPairedTimeUnchanged))
-	sc.Step(`^the last-modified date has advanced and the created date is unchanged$`, step0((*World).thenAuditMoved))
-	sc.Step(`^the record type reads back unchanged$`, step0((*World).thenRecordTypeUnchanged))
-	sc.Step(`^I record what the target did with the unknown field$`, step0((*World).observeUnknown))
+	literal("the PATCH succeeds", (*World).thenSucceeded),
+	literal("the PATCH is refused with a 4xx", (*World).thenRefused4xx),
+	literal("the PATCH succeeds or is refused with a 4xx", (*World).thenSucceededOrRefused),
+	phrase1(`^every field except "([^"]*)" reads back unchanged$`, `every field except "description" reads back unchanged`, (*World).thenOthersUnchanged),
+	literal("every field not in the body reads back unchanged", (*World).thenUnsentUnchanged),
+	literal("every field reads back unchanged", (*World).thenAllUnchanged),
+	phrase1(`^"([^"]*)" reads back as the value sent$`, `"description" reads back as the value sent`, (*World).thenReadsBackAsSent),
+	phrase1(`^"([^"]*)" reads back as null$`, `"department" reads back as null`, (*World).thenReadsBackNull),
+	literal("the fields in the body read back as sent", (*World).thenBodyAsSent),
+	phrase1(`^"([^"]*)" reads back unchanged$`, `"incident_local_time" reads back unchanged`, (*World).thenFieldUnchanged),
+	phrase1(`^read-only "([^"]*)" ignored the value sent$`, `read-only "created_date" ignored the value sent`, (*World).thenReadOnlyIgnored),
+	literal("the case's children read back unchanged", (*World).thenChildrenUnchanged),
+	phrase1(`^the paired local time of "([^"]*)" reads back unchanged$`, `the paired local time of "incident_local_date" reads back unchanged`, (*World).thenPairedTimeUnchanged),
+	literal("the last-modified date has advanced and the created date is unchanged", (*World).thenAuditMoved),
+	literal("the record type reads back unchanged", (*World).thenRecordTypeUnchanged),
+	literal("I record what the target did with the unknown field", (*World).observeUnknown),
 }
 
 // --- Given ---------------------------------------------------------------------------
@@ -138,16 +136,6 @@ func (w *World) patchString(ctx context.Context, name, value string) error {
 		return err
 	}
 	return w.patch(ctx, map[string]any{name: value})
-}
-
-func (w *World) patchJSON(ctx context.Context, name, raw string) error {
-	if _, err := w.field(name); err != nil {
-		return err
-	}
-	if !gjson.Valid(raw) {
-		return fmt.Errorf("%s: the step's JSON value %s is not valid JSON", w.req, raw)
-	}
-	return w.patch(ctx, map[string]any{name: gjson.Parse(raw).Value()})
 }
 
 // probeField is a free-text field to change beside what a scenario is about.
@@ -356,13 +344,6 @@ func (w *World) thenRefused4xx(ctx context.Context) error {
 	return w.thenAllUnchanged(ctx)
 }
 
-func (w *World) thenRefused400(ctx context.Context) error {
-	if w.last.Status != http.StatusBadRequest {
-		return w.violation("", jsonText(w.sent), "400 Bad Request", describe(w.last))
-	}
-	return w.thenAllUnchanged(ctx)
-}
-
 func (w *World) thenSucceededOrRefused(context.Context) error {
 	if s := w.last.Status; s/100 != 2 && s/100 != 4 {
 		return w.violation("", jsonText(w.sent), "a 2xx or a 4xx answer", describe(w.last))
@@ -527,36 +508,10 @@ func (w *World) observeUnknown(ctx context.Context) error {
 	return nil
 }
 
-// ErrorMessage is the human-readable message of an error answer, in either of the
-// platform's shapes ({"message": ...} or [{"message": ...}]); "" when there is none.
-func ErrorMessage(ex client.Exchange) string {
-	doc := ex.JSON()
-	for _, path := range []string{"message", "0.message", "error.message", "error_description"} {
-		if m := doc.Get(path); m.Type == gjson.String && strings.TrimSpace(m.Str) != "" {
-			return m.Str
-		}
-	}
-	return ""
-}
-
-// errorMessage is ErrorMessage for messages, saying so when there is none.
+// errorMessage is the exchange's error message for messages, saying so when there is none.
 func errorMessage(ex client.Exchange) string {
-	if m := ErrorMessage(ex); m != "" {
+	if m := ex.ErrorMessage(); m != "" {
 		return m
 	}
 	return "no message"
-}
-
-// --- adapters from world methods to godog step functions --------------------------------
-
-func step0(m func(*World, context.Context) error) func(context.Context) error {
-	return func(ctx context.Context) error { return m(WorldFrom(ctx), ctx) }
-}
-
-func step1(m func(*World, context.Context, string) error) func(context.Context, string) error {
-	return func(ctx context.Context, a string) error { return m(WorldFrom(ctx), ctx, a) }
-}
-
-func step2(m func(*World, context.Context, string, string) error) func(context.Context, string, string) error {
-	return func(ctx context.Context, a, b string) error { return m(WorldFrom(ctx), ctx, a, b) }
 }

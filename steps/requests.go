@@ -2,14 +2,12 @@ package steps
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
@@ -17,32 +15,28 @@ import (
 	"github.com/casecert/casecert/internal/sfid"
 )
 
-// RegisterRequests registers the steps of the identity, request, response and security features.
-func RegisterRequests(sc *godog.ScenarioContext) {
-	sc.Step(`^I PATCH another field through the case's (15|18)-character id$`, step1((*World).patchThroughIDForm))
-	sc.Step(`^I PATCH a well-formed case id that does not exist$`, step0((*World).patchUnknownID))
-	sc.Step(`^no case exists under that id$`, step0((*World).thenNoCaseUnderUnknownID))
-	sc.Step(`^I PATCH the case id "([^"]*)"$`, step1((*World).patchRawID))
-	sc.Step(`^I PATCH the case with the raw body (.+)$`, step1((*World).patchRawBody))
-	sc.Step(`^I PATCH another field with the content type "([^"]*)"$`, step1((*World).patchWithContentType))
-	sc.Step(`^I record whether the PATCH was applied$`, step0((*World).observeApplied))
-	sc.Step(`^I send an abusive PATCH: (.+)$`, step1((*World).patchAbusive))
-	sc.Step(`^I PATCH the location id of one location and the location number of another$`, step0((*World).patchBothLocations))
-	sc.Step(`^the location id reads back as the one sent$`, step0((*World).thenLocationIDAsSent))
-	sc.Step(`^I PATCH the location number "([^"]*)"$`, step1((*World).patchLocationNumber))
-	sc.Step(`^I provoke a (.+)$`, step1((*World).provoke))
-	sc.Step(`^I PATCH another field without an Authorization header$`, step0((*World).patchNoAuth))
-	sc.Step(`^I PATCH another field with (a garbage token|the token with its signature altered|the token with its payload altered|an expired token|no token|Basic credentials)$`, step1((*World).patchWithCredentials))
-	sc.Step(`^I PATCH another field with API-Version "([^"]*)"$`, step1((*World).patchWithVersion))
-	sc.Step(`^I PATCH another field without an API-Version header$`, step0((*World).patchWithoutVersion))
+// requestsPhrases are the steps of requests.feature (identity, request and response).
+var requestsPhrases = []Phrase{
+	phrase1(`^I PATCH another field through the case's (15|18)-character id$`,
+		`I PATCH another field through the case's 15-character id`, (*World).patchThroughIDForm),
+	literal("I PATCH a well-formed case id that does not exist", (*World).patchUnknownID),
+	literal("no case exists under that id", (*World).thenNoCaseUnderUnknownID),
+	phrase1(`^I PATCH the case id "([^"]*)"$`, `I PATCH the case id "not-an-id"`, (*World).patchRawID),
+	phrase1(`^I PATCH the case with the raw body (.+)$`, `I PATCH the case with the raw body {"description": 'x'}`, (*World).patchRawBody),
+	phrase1(`^I PATCH another field with the content type "([^"]*)"$`, `I PATCH another field with the content type "text/plain"`, (*World).patchWithContentType),
+	literal("I record whether the PATCH was applied", (*World).observeApplied),
+	phrase1(`^I send an abusive PATCH: (.+)$`, `I send an abusive PATCH: JSON nested 10000 deep`, (*World).patchAbusive),
+	literal("I PATCH the location id of one location and the location number of another", (*World).patchBothLocations),
+	literal("the location id reads back as the one sent", (*World).thenLocationIDAsSent),
+	phrase1(`^I PATCH the location number "([^"]*)"$`, `I PATCH the location number "CASECERT-NO-SUCH-LOCATION"`, (*World).patchLocationNumber),
+	phrase1(`^I provoke a (.+)$`, `I provoke a validation error`, (*World).provoke),
 
-	sc.Step(`^the answer is (\d{3})$`, step1((*World).thenStatus))
-	sc.Step(`^the answer is (\d{3}) or (\d{3})$`, step2((*World).thenStatusEither))
-	sc.Step(`^the answer is not a 5xx$`, step0((*World).thenNot5xx))
-	sc.Step(`^the answer is an UpdatedResponse naming the case by its 18-character id$`, step0((*World).thenUpdatedResponse))
-	sc.Step(`^the answer is a 4xx JSON error with a message$`, step0((*World).thenJSONError))
-	sc.Step(`^the answer says Content-Type application/json$`, step0((*World).thenContentTypeJSON))
-	sc.Step(`^the answer is 401 with a WWW-Authenticate Bearer challenge$`, step0((*World).thenBearerChallenge))
+	phrase1(`^the answer is (\d{3})$`, `the answer is 404`, (*World).thenStatus),
+	phrase2(`^the answer is (\d{3}) or (\d{3})$`, `the answer is 400 or 404`, (*World).thenStatusEither),
+	literal("the answer is not a 5xx", (*World).thenNot5xx),
+	literal("the answer is an UpdatedResponse naming the case by its 18-character id", (*World).thenUpdatedResponse),
+	literal("the answer is a 4xx JSON error with a message", (*World).thenJSONError),
+	literal("the answer says Content-Type application/json", (*World).thenContentTypeJSON),
 }
 
 // probeRequest is a PATCH of the case setting the probe field to a new value; opts adjust it.
@@ -261,66 +255,6 @@ func (w *World) provoke(ctx context.Context, kind string) error {
 	return fmt.Errorf("%s: unknown kind of answer %q", w.req, kind)
 }
 
-func (w *World) patchNoAuth(ctx context.Context) error {
-	return w.sendProbe(ctx, func(r *client.Request) { r.Auth = client.AuthNone })
-}
-
-func (w *World) patchWithCredentials(ctx context.Context, kind string) error {
-	var header string
-	secret := true
-	switch kind {
-	case "no token":
-		return w.patchNoAuth(ctx)
-	case "a garbage token":
-		header, secret = "Bearer casecert-garbage-token", false
-	case "Basic credentials":
-		header, secret = "Basic "+base64.StdEncoding.EncodeToString([]byte("casecert:casecert")), false
-	case "an expired token":
-		if w.env.ExpiredToken == "" {
-			return w.skip("no expired token of the target was supplied (--expired-token)")
-		}
-		header = "Bearer " + w.env.ExpiredToken
-	default: // an altered copy of the run's token
-		if w.env.Token == "" {
-			return w.skip("the run's token comes from an OAuth token source, so no altered copy is made")
-		}
-		header = "Bearer " + alterToken(w.env.Token, strings.Contains(kind, "payload"))
-	}
-	return w.sendProbe(ctx, func(r *client.Request) {
-		r.Auth, r.AuthHeader, r.AuthSecret = client.AuthRaw, header, secret
-	})
-}
-
-// alterToken changes one character of a JWT's signature (or payload), keeping its shape.
-func alterToken(token string, payload bool) string {
-	parts := strings.Split(token, ".")
-	i := len(parts) - 1
-	if payload && len(parts) == 3 {
-		i = 1
-	}
-	p := []byte(parts[i])
-	if len(p) == 0 {
-		return token + "x"
-	}
-	at := len(p) / 2
-	if p[at] == 'A' {
-		p[at] = 'B'
-	} else {
-		p[at] = 'A'
-	}
-	parts[i] = string(p)
-	return strings.Join(parts, ".")
-}
-
-func (w *World) patchWithVersion(ctx context.Context, version string) error {
-	return w.sendProbe(ctx, func(r *client.Request) { r.APIVersion = &version })
-}
-
-func (w *World) patchWithoutVersion(ctx context.Context) error {
-	none := ""
-	return w.sendProbe(ctx, func(r *client.Request) { r.APIVersion = &none })
-}
-
 // --- Then ----------------------------------------------------------------------------
 
 func (w *World) thenStatus(_ context.Context, code string) error {
@@ -398,17 +332,6 @@ func (w *World) thenContentTypeJSON(context.Context) error {
 	ct := header(w.last.ResponseHeaders, "Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 		return w.violation("", w.lastSent(), "Content-Type application/json", fmt.Sprintf("%q on %s", ct, describe(w.last)))
-	}
-	return nil
-}
-
-func (w *World) thenBearerChallenge(context.Context) error {
-	if w.last.Status != http.StatusUnauthorized {
-		return w.violation("", w.lastSent(), "401", describe(w.last))
-	}
-	challenge := header(w.last.ResponseHeaders, "WWW-Authenticate")
-	if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(challenge)), "bearer") {
-		return w.violation("", w.lastSent(), "a WWW-Authenticate: Bearer challenge", fmt.Sprintf("WWW-Authenticate %q", challenge))
 	}
 	return nil
 }

@@ -75,10 +75,3 @@ func TestCreatedIDIsTolerant(t *testing.T) {
 	loc := client.Exchange{ResponseBody: "", ResponseHeaders: map[string]string{"Location": "/x/incidents/500000000000009AAA"}}
 	assert.Equal(t, "500000000000009AAA", createdID(loc))
 }
-
-func TestErrorMessageShapes(t *testing.T) {
-	assert.Equal(t, "bad", ErrorMessage(client.Exchange{ResponseBody: `{"message": "bad", "errorCode": "X"}`}))
-	assert.Equal(t, "bad", ErrorMessage(client.Exchange{ResponseBody: `[{"message": "bad", "errorCode": "X"}]`}))
-	assert.Equal(t, "", ErrorMessage(client.Exchange{ResponseBody: `{"message": ""}`}))
-	assert.Equal(t, "", ErrorMessage(client.Exchange{ResponseBody: `not json`}))
-}

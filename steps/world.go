@@ -1,7 +1,8 @@
 // Package steps is the godog glue of casecert: a per-scenario world carried in the
-// context, and one Register function per area of the catalog. Steps are thin: they parse
-// the Gherkin argument and call one world method, which talks to the target through the
-// driver (internal/client) and judges raw JSON with gjson.
+// context, and one table of phrases per feature file (patch.go for patch.feature, and so
+// on), compiled once and registered on every scenario by Register. Steps are thin: they
+// parse the Gherkin argument and call one world method, which talks to the target through
+// the driver (internal/client) and judges raw JSON with gjson.
 package steps
 
 import (

@@ -79,6 +79,7 @@ Usage:
   casecert verify REPORT.json check a report's integrity (suite digest, counts, report digest)
   casecert merge -o DIR A/report.json B/report.json ...   join shard reports into one
   casecert profile            print the default profile, to copy and adapt
+  casecert steps              the step phrases a feature file may use, with examples
   casecert version
 
 Exit codes: 0 conformant, 1 not conformant, 2 usage or configuration error,
@@ -109,6 +110,8 @@ func Main(env Env) ExitCode {
 		code, err = verifyCommand(env, args)
 	case "merge":
 		err = mergeCommand(env, args)
+	case "steps":
+		err = stepsCommand(env, args)
 	case "profile":
 		_, err = env.Stdout.Write(fixtures.DefaultYAML())
 	case "version", "--version", "-v":

@@ -46,3 +46,16 @@ func (e Exchange) IsJSON() bool {
 	}
 	return mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
 }
+
+// ErrorMessage is the human-readable message of an error answer, in any of the shapes
+// targets use ({"message": ...}, [{"message": ...}], {"error": {"message": ...}} or an
+// OAuth {"error_description": ...}); "" when there is none.
+func (e Exchange) ErrorMessage() string {
+	doc := e.JSON()
+	for _, path := range []string{"message", "0.message", "error.message", "error_description"} {
+		if m := doc.Get(path); m.Type == gjson.String && strings.TrimSpace(m.Str) != "" {
+			return m.Str
+		}
+	}
+	return ""
+}

@@ -100,7 +100,7 @@ func (r *Recorder) Observe(ex client.Exchange) {
 		r.serverErr.add(ex)
 	case ex.Status >= 400:
 		r.refusals++
-		if steps.ErrorMessage(ex) == "" {
+		if ex.ErrorMessage() == "" {
 			r.bareError.add(ex)
 		}
 	}
