@@ -19,6 +19,11 @@ var htmlSource string
 
 var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
 
+func init() {
+	register(Format{Name: "html", File: "report.html", Write: WriteHTML,
+		Description: "one self-contained page: verdict banner, requirement table with filters, each failure with its exchanges and a `curl` line to reproduce it"})
+}
+
 // WriteHTML writes report.html: the verdict banner, the run's identity and counts, the
 // requirement table with status and level filters, every failing scenario opened with its
 // HTTP exchanges and curl lines, then every requirement with its scenarios, collapsed.

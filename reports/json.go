@@ -16,6 +16,11 @@ import (
 // digestKey is the top-level field that holds the report's own digest.
 const digestKey = "report_digest"
 
+func init() {
+	register(Format{Name: "json", File: "report.json", Write: WriteJSON,
+		Description: "the machine-readable report (schema `casecert.report/v1`): verdict, summary by level, every requirement and scenario with its HTTP exchanges, the seed, and a `report_digest` that `casecert verify` checks"})
+}
+
 // WriteJSON writes report.json: two-space indentation, fields in schema order, header maps
 // sorted by key (encoding/json sorts them), absent lists as [] rather than null. It embeds
 // report_digest, the SHA-256 of the document exactly as written but with that field empty,

@@ -55,6 +55,11 @@ type junitMessage struct {
 	Body    string
 }
 
+func init() {
+	register(Format{Name: "junit", File: "junit.xml", Write: WriteJUnit,
+		Description: "one testcase per scenario (classname = feature, properties carry requirement IDs), for CI test views"})
+}
+
 // WriteJUnit writes junit.xml: one testsuite per feature (sorted by name), one testcase per
 // scenario (sorted by ID). A failed scenario's <failure> holds the error and every HTTP
 // exchange with its curl line; its type is "casecert.<level>" so a reader can tell a must

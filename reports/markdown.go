@@ -17,6 +17,11 @@ const (
 	mdMaxNote          = 160
 )
 
+func init() {
+	register(Format{Name: "md", File: "summary.md", Write: WriteMarkdown,
+		Description: "the verdict and requirement table in Markdown; fits `$GITHUB_STEP_SUMMARY`"})
+}
+
 // WriteMarkdown writes summary.md, made for $GITHUB_STEP_SUMMARY: the first line is the
 // verdict, the target and the counts by level; then the failed requirements with their
 // failing scenarios and errors, then every requirement.

@@ -1,6 +1,7 @@
 // Package reports holds casecert's results model (one Run per certification) and the
-// writers that turn it into report.json, report.html, summary.md and junit.xml. The model
-// is plain data owned by casecert: no godog types, so every writer is a pure function of it.
+// writers that turn it into report files (report.json, report.html, summary.md, junit.xml,
+// cucumber.json), each registered once as a Format (formats.go). The model is plain data
+// owned by casecert: no godog types, so every writer is a pure function of it.
 package reports
 
 // Schema is the name of the report.json schema this package writes.

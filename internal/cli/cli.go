@@ -98,16 +98,15 @@ func Main(env Env) ExitCode {
 	}
 	cmd, args := env.Args[0], env.Args[1:]
 	var err error
-	code := ExitConformant
 	switch cmd {
 	case "run":
-		code, err = runCommand(env, args)
+		err = runCommand(env, args)
 	case "serve":
 		err = serveCommand(env, args)
 	case "list":
 		err = listCommand(env, args)
 	case "verify":
-		code, err = verifyCommand(env, args)
+		err = verifyCommand(env, args)
 	case "merge":
 		err = mergeCommand(env, args)
 	case "steps":
@@ -123,19 +122,36 @@ func Main(env Env) ExitCode {
 	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "casecert %s: %v\n", cmd, err)
-		var ue *usageError
-		var te *targetError
-		switch {
-		case errors.As(err, &ue):
-			return ExitUsage
-		case errors.As(err, &te):
-			return ExitUnreachable
-		case code == ExitConformant:
-			return ExitUnreachable
-		}
 	}
-	return code
+	return exitCode(err)
 }
+
+// exitCode is the one place where what a command returned becomes the exit code: the
+// type of its error says which. An error of no known type means the target could not be
+// judged, never that it failed.
+func exitCode(err error) ExitCode {
+	var ue *usageError
+	var fe *failedError
+	var te *targetError
+	switch {
+	case err == nil:
+		return ExitConformant
+	case errors.As(err, &ue):
+		return ExitUsage
+	case errors.As(err, &fe):
+		return ExitNonConformant
+	case errors.As(err, &te):
+		return ExitUnreachable
+	default:
+		return ExitUnreachable
+	}
+}
+
+// failedError is a command that ran and found a problem: a must requirement failed, or a
+// report does not verify (exit 1).
+type failedError struct{ msg string }
+
+func (e *failedError) Error() string { return e.msg }
 
 // targetError means the target could not be reached or the run could not start (exit 3).
 type targetError struct{ err error }

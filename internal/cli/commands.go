@@ -45,22 +45,22 @@ func listCommand(env Env, args []string) error {
 	return tw.Flush()
 }
 
-func verifyCommand(env Env, args []string) (ExitCode, error) {
+func verifyCommand(env Env, args []string) error {
 	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
-		return ExitUsage, usagef("usage: casecert verify REPORT.json")
+		return usagef("usage: casecert verify REPORT.json")
 	}
 	doc, err := env.ReadFile(args[0])
 	if err != nil {
-		return ExitUsage, usagef("%v", err)
+		return usagef("%v", err)
 	}
 	st, err := loadSuite(env, "", fixtures.Default())
 	if err != nil {
-		return ExitUsage, err
+		return err
 	}
 	res, err := reports.Verify(doc, st.Digest)
 	if err != nil {
 		fmt.Fprintf(env.Stdout, "%s: not a casecert report: %v\n", args[0], err)
-		return ExitNonConformant, nil
+		return &failedError{"not a casecert report"}
 	}
 	check := func(ok bool, what string) {
 		mark := "ok  "
@@ -81,16 +81,16 @@ func verifyCommand(env Env, args []string) (ExitCode, error) {
 	}
 	if !res.OK() {
 		fmt.Fprintf(env.Stdout, "%s: NOT VERIFIED\n", args[0])
-		return ExitNonConformant, nil
+		return &failedError{"not verified"}
 	}
 	fmt.Fprintf(env.Stdout, "%s: verified\n", args[0])
-	return ExitConformant, nil
+	return nil
 }
 
 func mergeCommand(env Env, args []string) error {
 	set := flag.NewFlagSet("merge", flag.ContinueOnError)
 	set.SetOutput(env.Stderr)
-	out := set.String("o", "casecert-report", "directory for the merged report")
+	out := set.String("o", "casecert-report", "directory for the merged report (every format: "+reports.FormatNames()+")")
 	if err := set.Parse(args); err != nil {
 		return flagError(err)
 	}
@@ -113,8 +113,7 @@ func mergeCommand(env Env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	opts := &runOptions{reportDir: *out, formats: "json,html,md,junit"}
-	paths, err := writeReports(env, opts, merged, nil)
+	paths, err := writeReports(env, *out, reports.Formats(), merged)
 	if err != nil {
 		return err
 	}

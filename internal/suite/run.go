@@ -1,7 +1,6 @@
 package suite
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,15 +15,25 @@ import (
 	"unicode/utf8"
 
 	"github.com/cucumber/godog"
+	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/reports"
 	"github.com/casecert/casecert/steps"
 )
 
-// Config is one run of a loaded suite.
+// Config is one run of a loaded suite against one target. The suite adds its own profile
+// and builds what the steps need (steps.Env); the caller brings the target's side.
 type Config struct {
-	Env         *steps.Env
+	Client *client.Client
+	// Recorder must be the one the client reports every exchange to (client.Config.OnExchange).
+	Recorder *Recorder
+	Seed     int64 // of generated values and of godog's scenario order
+	// Token is the bearer token in use, ExpiredToken an expired one of the target ("" if none).
+	Token, ExpiredToken string
+	// CaseID, when set, is an existing case every scenario works on instead of creating
+	// cases; the run reads it first and writes every field back at the end.
+	CaseID      string
 	Tags        string // godog tag expression; "" runs everything
 	Concurrency int
 	Progress    io.Writer // one character per finished scenario; nil for none
@@ -76,18 +85,18 @@ func (s *Suite) InShard(sh Shard) map[string]bool {
 // Result is what a run produced, before judging.
 type Result struct {
 	Scenarios []reports.Scenario
-	Cucumber  []byte // godog's Cucumber JSON
 	Requests  int
+	Mode      string // "created-cases" or "existing-case"
+	// Cleanup lists the cases the run created and, with a CaseID, whether it was restored.
+	Cleanup reports.Cleanup
 }
 
-// Recorder sees every exchange of the run, whichever scenario made it, for the checks
-// that are judged over the whole run. Give its Observe to client.Config.OnExchange.
+// Recorder sees every exchange of the run, whichever scenario made it, for the run-wide
+// checks. Give its Observe to client.Config.OnExchange.
 type Recorder struct {
-	mu        sync.Mutex
-	requests  int
-	serverErr evidence // 5xx answers
-	bareError evidence // 4xx answers without a JSON error message
-	refusals  int
+	mu       sync.Mutex
+	requests int
+	checks   map[string]*tally // by check name
 }
 
 // Observe records one exchange.
@@ -95,13 +104,20 @@ func (r *Recorder) Observe(ex client.Exchange) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.requests++
-	switch {
-	case ex.Status >= 500:
-		r.serverErr.add(ex)
-	case ex.Status >= 400:
-		r.refusals++
-		if ex.ErrorMessage() == "" {
-			r.bareError.add(ex)
+	if r.checks == nil {
+		r.checks = map[string]*tally{}
+	}
+	for _, c := range runWideChecks {
+		t := r.checks[c.Name]
+		if t == nil {
+			t = &tally{}
+			r.checks[c.Name] = t
+		}
+		if c.Applies(ex) {
+			t.seen++
+			if !c.Holds(ex) {
+				t.add(ex)
+			}
 		}
 	}
 }
@@ -118,15 +134,34 @@ func ValidateTags(expr string) error {
 	return fmt.Errorf("tag expression %q is not valid: write tags as @TAG joined by \",\" (or) and \"&&\" (and), with \"~\" for not, e.g. \"@must && ~@AUTH-MISSING\"", expr)
 }
 
-// Run runs the suite with godog and adapts the outcome to the results model.
-func (s *Suite) Run(ctx context.Context, cfg Config, rec *Recorder) (Result, error) {
+// Run runs the suite with godog and adapts the outcome to the results model. With a
+// CaseID it reads the case first (an error if it cannot) and restores it at the end, even
+// when ctx was cancelled: the case belongs to someone else.
+func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := ValidateTags(cfg.Tags); err != nil {
 		return Result{}, err
 	}
 	if cfg.KeepPassing == 0 {
 		cfg.KeepPassing = 6
 	}
-	c := &collector{suite: s, cfg: cfg, queue: map[string][]Pickle{}, inShard: s.InShard(cfg.Shard)}
+	if cfg.Recorder == nil {
+		cfg.Recorder = &Recorder{}
+	}
+	var created createdCases
+	env := &steps.Env{
+		Client: cfg.Client, Profile: s.Profile, Seed: cfg.Seed, RunID: fmt.Sprintf("casecert-%d", cfg.Seed),
+		Token: cfg.Token, ExpiredToken: cfg.ExpiredToken, Created: created.add, CaseID: cfg.CaseID,
+	}
+	res := Result{Mode: "created-cases", Cleanup: reports.Cleanup{Restored: true, Detail: "the run only changed cases it created"}}
+	var snapshot gjson.Result
+	if cfg.CaseID != "" {
+		res.Mode = "existing-case"
+		var err error
+		if snapshot, err = steps.Snapshot(ctx, env); err != nil {
+			return Result{}, fmt.Errorf("--case-id: %w", err)
+		}
+	}
+	c := &collector{suite: s, cfg: cfg, env: env, queue: map[string][]Pickle{}, inShard: s.InShard(cfg.Shard)}
 	for _, p := range s.Pickles {
 		key := p.URI + "\x00" + p.Name
 		c.queue[key] = append(c.queue[key], p)
@@ -135,18 +170,17 @@ func (s *Suite) Run(ctx context.Context, cfg Config, rec *Recorder) (Result, err
 	for _, f := range s.Features {
 		contents = append(contents, godog.Feature{Name: f.Path, Contents: f.Source})
 	}
-	var cucumber bytes.Buffer
 	suite := godog.TestSuite{
 		Name:                "casecert",
 		ScenarioInitializer: c.initScenario,
 		Options: &godog.Options{
-			Format:          "cucumber",
-			Output:          &cucumber,
+			Format:          "progress", // discarded: the results model and reports.Formats write the reports
+			Output:          io.Discard,
 			FeatureContents: contents,
 			FS:              fstest.MapFS{}, // never let godog read ./features from the working directory
 			Tags:            cfg.Tags,
 			Concurrency:     max(cfg.Concurrency, 1),
-			Randomize:       cfg.Env.Seed,
+			Randomize:       cfg.Seed,
 			Strict:          true,
 			NoColors:        true,
 			DefaultContext:  ctx,
@@ -158,37 +192,58 @@ func (s *Suite) Run(ctx context.Context, cfg Config, rec *Recorder) (Result, err
 	if c.Progress() > 0 && cfg.Progress != nil {
 		fmt.Fprintln(cfg.Progress)
 	}
-	res := Result{Scenarios: c.scenarios, Cucumber: cucumber.Bytes()}
-	res.Scenarios = append(res.Scenarios, runWide(s, rec, cfg.Shard)...)
+	if cfg.CaseID != "" {
+		restoreCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		res.Cleanup.Restored, res.Cleanup.Detail = steps.Restore(restoreCtx, env, snapshot)
+		cancel()
+	}
+	res.Cleanup.CreatedCaseIDs = created.list()
+	res.Scenarios = append(c.scenarios, runWide(s, cfg.Recorder, cfg.Shard)...)
 	sort.Slice(res.Scenarios, func(i, j int) bool { return res.Scenarios[i].ID < res.Scenarios[j].ID })
-	rec.mu.Lock()
-	res.Requests = rec.requests
-	rec.mu.Unlock()
+	cfg.Recorder.mu.Lock()
+	res.Requests = cfg.Recorder.requests
+	cfg.Recorder.mu.Unlock()
 	return res, nil
 }
 
-// evidence counts the exchanges that break a run-wide rule and keeps the first few,
-// already capped for the report.
-type evidence struct {
-	count int
-	kept  []reports.Exchange
+// createdCases collects the ids of the cases the steps create, from every scenario.
+type createdCases struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (c *createdCases) add(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ids = append(c.ids, id)
+}
+
+func (c *createdCases) list() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := slices.Clone(c.ids)
+	slices.Sort(out)
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+// tally counts the exchanges a run-wide check looked at and those that broke it, and keeps
+// the first few of those, already capped for the report.
+type tally struct {
+	seen, count int
+	kept        []reports.Exchange
 }
 
 const keptEvidence = 50
 
-func (e *evidence) add(ex client.Exchange) {
-	e.count++
-	if len(e.kept) < keptEvidence {
-		e.kept = append(e.kept, toReport(ex))
+func (t *tally) add(ex client.Exchange) {
+	t.count++
+	if len(t.kept) < keptEvidence {
+		t.kept = append(t.kept, toReport(ex))
 	}
 }
-
-// Run-wide checks, named in the catalog by a requirement's run_wide key: they judge every
-// exchange of the run, whichever scenario made it.
-const (
-	checkNo5xx        = "no-5xx"             // no answer of the run is a 5xx
-	checkErrorMessage = "json-error-message" // every 4xx carries a JSON error message
-)
 
 // Size is the number of results a full run of the suite gives: its scenarios and the
 // run-wide checks the catalog asks for.
@@ -213,20 +268,22 @@ func runWide(s *Suite, rec *Recorder, sh Shard) []reports.Scenario {
 	}
 	var out []reports.Scenario
 	for _, r := range s.Catalog {
-		switch r.RunWide {
-		case checkNo5xx:
-			out = append(out, runWideScenario(r, "no request of the run got a 5xx answer"+suffix, rec.serverErr,
-				fmt.Sprintf("expected no 5xx answer in the whole run; observed %d of %d requests answered 5xx", rec.serverErr.count, rec.requests)))
-		case checkErrorMessage:
-			out = append(out, runWideScenario(r, "every refusal of the run carried a JSON error message"+suffix, rec.bareError,
-				fmt.Sprintf("expected a JSON error body with a message on every 4xx; observed %d of %d refusals without one", rec.bareError.count, rec.refusals)))
+		c, ok := lookupCheck(r.RunWide)
+		if !ok {
+			continue
 		}
+		t := rec.checks[c.Name]
+		if t == nil {
+			t = &tally{}
+		}
+		out = append(out, runWideScenario(r, c.Passed+suffix, *t,
+			fmt.Sprintf("expected %s; observed %d of %d %s", c.Expected, t.count, t.seen, c.Counted)))
 	}
 	return out
 }
 
 // runWideScenario is the result of a run-wide check, failed when bad holds any exchange.
-func runWideScenario(r Requirement, name string, bad evidence, problem string) reports.Scenario {
+func runWideScenario(r Requirement, name string, bad tally, problem string) reports.Scenario {
 	sc := reports.Scenario{
 		ID: "run-wide;" + slug(name), Name: name, Feature: "Run-wide checks",
 		Requirements: []string{r.ID}, Level: r.Level, Status: reports.StatusPassed, Exchanges: []reports.Exchange{},
@@ -250,6 +307,7 @@ func runWideScenario(r Requirement, name string, bad evidence, problem string) r
 type collector struct {
 	suite *Suite
 	cfg   Config
+	env   *steps.Env
 
 	inShard map[string]bool
 
@@ -290,7 +348,7 @@ func (c *collector) initScenario(sc *godog.ScenarioContext) {
 			return ctx, godog.ErrSkip // another shard's scenario: not run, not reported
 		}
 		started = time.Now()
-		return steps.WithWorld(ctx, steps.NewWorld(c.cfg.Env, pickle.ID, pickle.Requirements)), nil
+		return steps.WithWorld(ctx, steps.NewWorld(c.env, pickle.ID, pickle.Requirements)), nil
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 		if w := steps.WorldFrom(ctx); w != nil && err != nil && !errors.Is(err, godog.ErrSkip) {

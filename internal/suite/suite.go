@@ -27,7 +27,8 @@ import (
 type Suite struct {
 	Features []Feature
 	Catalog  []Requirement
-	Profile  *fixtures.Profile
+	// Profile is the one the features were expanded for; Run hands it to the steps.
+	Profile *fixtures.Profile
 	// Pickles are the scenarios as godog will run them, in file order.
 	Pickles []Pickle
 	Digest  string
@@ -78,8 +79,8 @@ func Load(fsys fs.FS, p *fixtures.Profile) (*Suite, error) {
 	}
 	s.Catalog = doc.Requirements
 	for _, r := range s.Catalog {
-		if r.RunWide != "" && r.RunWide != checkNo5xx && r.RunWide != checkErrorMessage {
-			return nil, fmt.Errorf("requirements.yaml: %s: unknown run_wide check %q (use %s or %s)", r.ID, r.RunWide, checkNo5xx, checkErrorMessage)
+		if _, ok := lookupCheck(r.RunWide); r.RunWide != "" && !ok {
+			return nil, fmt.Errorf("requirements.yaml: %s: unknown run_wide check %q (use one of: %s)", r.ID, r.RunWide, strings.Join(checkNames(), "; "))
 		}
 	}
 	names, err := fs.Glob(fsys, "*.feature")

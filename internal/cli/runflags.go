@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/casecert/casecert/internal/suite"
+	"github.com/casecert/casecert/reports"
+)
+
+// runOptions are the flags of "casecert run".
+type runOptions struct {
+	baseURL, token, tokenFile, tokenURL, clientID, clientSecret, expiredToken string
+	apiVersion, profile, tags, reportDir, featuresDir, caCert, caseID         string
+	formats                                                                   []reports.Format
+	shard                                                                     suite.Shard
+	faults                                                                    stringList
+	redactHeaders                                                             stringList
+	concurrency, retries                                                      int
+	rate                                                                      float64
+	timeout                                                                   time.Duration
+	seed                                                                      int64
+	insecure, dryRun                                                          bool
+}
+
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error {
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*s = append(*s, part)
+		}
+	}
+	return nil
+}
+
+func parseRunFlags(env Env, args []string) (*runOptions, error) {
+	o := &runOptions{}
+	set := flag.NewFlagSet("run", flag.ContinueOnError)
+	set.SetOutput(env.Stderr)
+	set.StringVar(&o.baseURL, "base-url", "", "target base URL [CASECERT_BASE_URL]; absent: the built-in reference server")
+	set.StringVar(&o.token, "token", "", "bearer token [CASECERT_TOKEN]")
+	set.StringVar(&o.tokenFile, "token-file", "", "file holding the bearer token")
+	set.StringVar(&o.tokenURL, "token-url", "", "OAuth 2.0 token URL (client credentials)")
+	set.StringVar(&o.clientID, "client-id", "", "OAuth 2.0 client id")
+	set.StringVar(&o.clientSecret, "client-secret", "", "OAuth 2.0 client secret [CASECERT_CLIENT_SECRET]")
+	set.StringVar(&o.expiredToken, "expired-token", "", "an expired token of the target, for AUTH-INVALID")
+	set.StringVar(&o.apiVersion, "api-version", "", "API-Version header (default: the profile's, 1.0)")
+	set.StringVar(&o.profile, "profile", "", "profile YAML (default: the embedded reference profile)")
+	set.StringVar(&o.tags, "tags", "", `godog tag expression, e.g. "@must && ~@AUTH-MISSING"`)
+	set.IntVar(&o.concurrency, "concurrency", runtime.NumCPU(), "scenarios run in parallel")
+	set.Float64Var(&o.rate, "rate", 0, "at most N requests per second (0: unlimited)")
+	set.DurationVar(&o.timeout, "timeout", 15*time.Second, "per request")
+	set.IntVar(&o.retries, "retries", 2, "retries of 429/503 answers with Retry-After")
+	set.StringVar(&o.caCert, "ca-cert", "", "PEM file of CA certificates to trust")
+	set.BoolVar(&o.insecure, "insecure-skip-verify", false, "do not verify the target's TLS certificate (written into the report)")
+	set.StringVar(&o.reportDir, "report-dir", "casecert-report", "where the report files go")
+	formats := set.String("format", reports.FormatNames(), "`LIST` of report files, comma-separated; any of:"+formatHelp())
+	set.Int64Var(&o.seed, "seed", 0, "seed of generated values (0: pick one and print it)")
+	set.StringVar(&o.featuresDir, "features", "", "directory of .feature files and requirements.yaml replacing the embedded ones")
+	set.Var(&o.faults, "fault", "reference server only: turn on a fault switch (repeatable; see casecert serve -h)")
+	set.Var(&o.redactHeaders, "redact-header", "also redact this header's values (repeatable)")
+	set.StringVar(&o.caseID, "case-id", "", "certify on this existing case instead of creating cases (one scenario at a time); every field is restored at the end")
+	shard := set.String("shard", "", "run the I-th of N deterministic slices of the scenarios, e.g. 2/4 (join with casecert merge)")
+	set.BoolVar(&o.dryRun, "dry-run", false, "print the expanded features and exit")
+	if err := set.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usagef("%v", err)
+	}
+	if set.NArg() > 0 {
+		return nil, usagef("unexpected arguments %q", set.Args())
+	}
+	if o.caseID != "" {
+		explicit := false
+		set.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "concurrency" })
+		if explicit && o.concurrency > 1 {
+			return nil, usagef("--case-id runs one scenario at a time: drop --concurrency")
+		}
+		o.concurrency = 1
+	}
+	o.baseURL = lookupEnv(env, o.baseURL, "CASECERT_BASE_URL")
+	o.token = lookupEnv(env, o.token, "CASECERT_TOKEN")
+	o.clientSecret = lookupEnv(env, o.clientSecret, "CASECERT_CLIENT_SECRET")
+	if o.tokenFile != "" {
+		b, err := env.ReadFile(o.tokenFile)
+		if err != nil {
+			return nil, usagef("--token-file: %v", err)
+		}
+		o.token = strings.TrimSpace(string(b))
+	}
+	switch {
+	case o.concurrency < 1:
+		return nil, usagef("--concurrency must be at least 1")
+	case o.timeout <= 0:
+		return nil, usagef("--timeout must be positive")
+	case o.retries < 0:
+		return nil, usagef("--retries must not be negative")
+	case o.rate < 0:
+		return nil, usagef("--rate must not be negative")
+	case o.baseURL != "" && len(o.faults) > 0:
+		return nil, usagef("--fault applies to the built-in reference server only; drop --base-url or --fault")
+	case o.baseURL != "" && o.token == "" && o.tokenURL == "":
+		return nil, usagef("a target needs a token: --token, --token-file, CASECERT_TOKEN or --token-url with --client-id and --client-secret")
+	case o.tokenURL != "" && (o.clientID == "" || o.clientSecret == ""):
+		return nil, usagef("--token-url needs --client-id and --client-secret (or CASECERT_CLIENT_SECRET)")
+	}
+	if err := suite.ValidateTags(o.tags); err != nil {
+		return nil, usagef("--tags: %v", err)
+	}
+	var err error
+	if o.formats, err = reports.ParseFormats(*formats); err != nil {
+		return nil, usagef("--format: %v", err)
+	}
+	if o.shard, err = suite.ParseShard(*shard); err != nil {
+		return nil, usagef("--shard: %v", err)
+	}
+	if o.seed == 0 {
+		o.seed = env.Now().UnixNano()%1_000_000_000 + 1
+	}
+	return o, nil
+}
+
+// formatHelp lists the report formats under the --format flag, one a line.
+func formatHelp() string {
+	var b strings.Builder
+	for _, f := range reports.Formats() {
+		fmt.Fprintf(&b, "\n  %-9s %-14s %s", f.Name, f.File, f.Description)
+	}
+	return b.String()
+}

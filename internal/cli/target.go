@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/internal/refserver"
+	"github.com/casecert/casecert/internal/sfid"
+	"github.com/casecert/casecert/internal/suite"
+)
+
+// target is what the run certifies: a given URL, or the reference server in-process.
+type target struct {
+	baseURL, token, expiredToken string
+	reference                    bool
+	stop                         func()
+}
+
+func (t *target) describe() string {
+	if t.reference {
+		return "the built-in reference server at " + t.baseURL
+	}
+	return t.baseURL
+}
+
+func startTarget(env Env, o *runOptions) (*target, error) {
+	if o.baseURL != "" {
+		return &target{baseURL: strings.TrimRight(o.baseURL, "/"), token: o.token, expiredToken: o.expiredToken, stop: func() {}}, nil
+	}
+	srv, err := refserver.New(refserver.Options{Faults: o.faults})
+	if err != nil {
+		return nil, usagef("reference server: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return nil, &targetError{fmt.Errorf("starting the reference server: %w", err)}
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	token, err := srv.MintToken(time.Hour)
+	if err != nil {
+		hs.Close()
+		srv.Close()
+		return nil, &targetError{err}
+	}
+	expired, err := srv.MintToken(-time.Hour)
+	if err != nil {
+		hs.Close()
+		srv.Close()
+		return nil, &targetError{err}
+	}
+	return &target{
+		baseURL: "http://" + ln.Addr().String() + refserver.DefaultBasePath,
+		token:   token, expiredToken: expired, reference: true,
+		stop: func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			hs.Shutdown(ctx)
+			srv.Close()
+		},
+	}, nil
+}
+
+func newClient(env Env, o *runOptions, p *fixtures.Profile, t *target, rec *suite.Recorder) (*client.Client, error) {
+	hc, err := httpClient(env, o)
+	if err != nil {
+		return nil, err
+	}
+	cfg := client.Config{
+		BaseURL: t.baseURL, Token: t.token, APIVersion: firstNonEmpty(o.apiVersion, p.APIVersion),
+		Timeout: o.timeout, Retries: o.retries, Rate: o.rate, HTTPClient: hc,
+		RedactHeaders: o.redactHeaders, OnExchange: rec.Observe, UserAgent: "casecert/" + Version,
+	}
+	if t.expiredToken != "" {
+		cfg.Secrets = append(cfg.Secrets, t.expiredToken)
+	}
+	if o.tokenURL != "" {
+		cc := clientcredentials.Config{ClientID: o.clientID, ClientSecret: o.clientSecret, TokenURL: o.tokenURL}
+		ctx := context.WithValue(env.Context, oauth2.HTTPClient, hc)
+		cfg.TokenSource = cc.TokenSource(ctx)
+		cfg.Secrets = append(cfg.Secrets, o.clientSecret)
+	}
+	cl, err := client.New(cfg)
+	if err != nil {
+		return nil, usagef("--base-url: %v", err)
+	}
+	return cl, nil
+}
+
+func httpClient(env Env, o *runOptions) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if o.caCert != "" {
+		pem, err := env.ReadFile(o.caCert)
+		if err != nil {
+			return nil, usagef("--ca-cert: %v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, usagef("--ca-cert: %s holds no PEM certificate", o.caCert)
+		}
+		tlsCfg.RootCAs = pool
+	}
+	if o.insecure {
+		fmt.Fprintln(env.Stderr, "casecert: WARNING: --insecure-skip-verify: the target's TLS certificate is not checked; the report says so")
+		tlsCfg.InsecureSkipVerify = true
+	}
+	tr.TLSClientConfig = tlsCfg
+	return &http.Client{Transport: tr}, nil
+}
+
+// preflight reads one case (a well-formed id that should not exist, or the --case-id
+// case) to tell an unreachable target or a refused token (exit 3) from a target that
+// merely fails requirements. Any answer that is not 401/403 will do.
+func preflight(ctx context.Context, cl *client.Client, p *fixtures.Profile, caseID string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if caseID == "" {
+		caseID = sfid.Make("500", 0)
+	}
+	path := fixtures.Path(p.Paths.Read, caseID)
+	ex, err := cl.Do(ctx, client.Request{Method: http.MethodGet, Path: path})
+	var te *client.TransportError
+	if errors.As(err, &te) || ex.Status == 0 {
+		return &targetError{fmt.Errorf("the target at %s cannot be reached: %v", cl.BaseURL(), err)}
+	}
+	if ex.Status == http.StatusUnauthorized || ex.Status == http.StatusForbidden {
+		return &targetError{fmt.Errorf("the target refused the token (GET %s answered %d): check --token or the OAuth settings", path, ex.Status)}
+	}
+	return nil
+}
