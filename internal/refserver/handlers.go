@@ -54,7 +54,7 @@ func (s *Server) load(ctx context.Context, q querier, ref caseRef) (record, erro
 
 // insertNew creates a case from a checked plan; id "" means a fresh one.
 func (s *Server) insertNew(ctx context.Context, q querier, id string, p *writePlan) (record, error) {
-	seq, err := nextSeq(ctx, q, "cases")
+	seq, err := nextSeq(ctx, q, sqlNextCaseSeq)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (s *Server) createCase(ctx context.Context, w http.ResponseWriter, r *http.
 		return err
 	}
 	var rec record
-	err = s.st.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.st.inTx(ctx, func(tx conn) error {
 		p, err := s.plan(ctx, tx, body, modeCreate, nil)
 		if err != nil {
 			return err
@@ -146,7 +146,7 @@ func (s *Server) patchCase(ctx context.Context, w http.ResponseWriter, r *http.R
 	}
 	var rec record
 	var rejected error
-	err = s.st.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.st.inTx(ctx, func(tx conn) error {
 		cur, err := s.load(ctx, tx, ref)
 		var nf *apiError
 		if errors.As(err, &nf) && ref.id != "" && s.faults.on("unknown-id-creates") {
@@ -192,11 +192,11 @@ func (s *Server) patchCase(ctx context.Context, w http.ResponseWriter, r *http.R
 
 // patchWithoutTx is the lost-update fault: read the whole row, wait, write the whole row.
 func (s *Server) patchWithoutTx(ctx context.Context, w http.ResponseWriter, body map[string]json.RawMessage, ref caseRef) error {
-	cur, err := s.load(ctx, s.st.db, ref)
+	cur, err := s.load(ctx, s.st.pool(), ref)
 	if err != nil {
 		return err
 	}
-	p, err := s.plan(ctx, s.st.db, body, modePatch, cur)
+	p, err := s.plan(ctx, s.st.pool(), body, modePatch, cur)
 	if err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func (s *Server) patchWithoutTx(ctx context.Context, w http.ResponseWriter, body
 		row[k] = v
 	}
 	s.touch(cur, row)
-	if err := s.st.updateCase(ctx, s.st.db, cur["id"].(string), row); err != nil {
+	if err := s.st.updateCase(ctx, s.st.pool(), cur["id"].(string), row); err != nil {
 		return err
 	}
 	s.updated(w, cur)
@@ -231,7 +231,7 @@ func (s *Server) updated(w http.ResponseWriter, rec record) {
 
 // getCase handles GET /incidents/{id}.
 func (s *Server) getCase(ctx context.Context, w http.ResponseWriter, ref caseRef) error {
-	rec, err := s.load(ctx, s.st.db, ref)
+	rec, err := s.load(ctx, s.st.pool(), ref)
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func (s *Server) listCases(ctx context.Context, w http.ResponseWriter, r *http.R
 			f.ranges = append(f.ranges, rf)
 		}
 	}
-	recs, err := s.st.listCases(ctx, s.st.db, f)
+	recs, err := s.st.listCases(ctx, s.st.pool(), f)
 	if err != nil {
 		return err
 	}
@@ -308,11 +308,11 @@ func dateFilter(column, v string, upper bool) (rangeFilter, error) {
 
 // listChildren handles GET /incidents/{id}/persons|vehicles|items.
 func (s *Server) listChildren(ctx context.Context, w http.ResponseWriter, ref caseRef, kind string) error {
-	rec, err := s.load(ctx, s.st.db, ref)
+	rec, err := s.load(ctx, s.st.pool(), ref)
 	if err != nil {
 		return err
 	}
-	list, err := listChildren(ctx, s.st.db, rec["id"].(string), kind)
+	list, err := listChildren(ctx, s.st.pool(), rec["id"].(string), kind)
 	if err != nil {
 		return err
 	}
@@ -332,7 +332,7 @@ func (s *Server) addChild(ctx context.Context, w http.ResponseWriter, r *http.Re
 		return validationError(errs)
 	}
 	var c child
-	err = s.st.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.st.inTx(ctx, func(tx conn) error {
 		rec, err := s.load(ctx, tx, ref)
 		if err != nil {
 			return err
