@@ -86,17 +86,17 @@ func TestConcurrentDisjointPatches(t *testing.T) {
 	}
 }
 
-// BenchmarkPatchGetRoundTrip measures a PATCH followed by a GET of the same case over a
-// real loopback connection.
-func BenchmarkPatchGetRoundTrip(b *testing.B) {
+// benchServer serves a fresh server over a real loopback connection and returns a
+// function that sends one authorized request and answers its status.
+func benchServer(b *testing.B) func(method, path, body string) int {
 	srv, err := New(Options{})
 	require.NoError(b, err)
-	defer srv.Close()
+	b.Cleanup(func() { srv.Close() })
 	ts := httptest.NewServer(srv)
-	defer ts.Close()
+	b.Cleanup(ts.Close)
 	tok, _ := srv.MintToken(time.Hour)
 	client := ts.Client()
-	send := func(method, path, body string) int {
+	return func(method, path, body string) int {
 		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+tok)
 		req.Header.Set("API-Version", "1.0")
@@ -109,6 +109,12 @@ func BenchmarkPatchGetRoundTrip(b *testing.B) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
+}
+
+// BenchmarkPatchGetRoundTrip measures a PATCH followed by a GET of the same case over a
+// real loopback connection.
+func BenchmarkPatchGetRoundTrip(b *testing.B) {
+	send := benchServer(b)
 	if code := send("POST", incidents, `{"summary": "bench"}`); code != http.StatusCreated {
 		b.Fatalf("create: %d", code)
 	}
@@ -122,4 +128,21 @@ func BenchmarkPatchGetRoundTrip(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "roundtrips/s")
+}
+
+// BenchmarkCreate measures what the suite does most: create a fully populated case with a
+// child of each kind.
+func BenchmarkCreate(b *testing.B) {
+	send := benchServer(b)
+	body := full()
+	for _, kind := range sortedKinds() {
+		body[kind] = []any{map[string]any{"estimated_value": 5}}
+	}
+	text := mustJSON(b, body)
+	for b.Loop() {
+		if code := send("POST", incidents, text); code != http.StatusCreated {
+			b.Fatalf("create: %d", code)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
 }

@@ -104,7 +104,7 @@ func (s *tsrv) patch(id string, fields map[string]any) resp {
 	return s.do("PATCH", incidents+"/"+id, mustJSON(s.t, fields))
 }
 
-func mustJSON(t *testing.T, v any) string {
+func mustJSON(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	require.NoError(t, err)

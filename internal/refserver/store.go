@@ -38,12 +38,52 @@ var seedLocations = [][2]string{
 // for seq, or nil for SQL NULL).
 type record map[string]any
 
-// querier is what both *sql.DB and *sql.Tx offer. The pool holds a single connection, so
-// code inside a transaction must use the transaction, never the pool.
+// querier is what both *sql.DB and *sql.Tx offer; the store hands out a conn that wraps
+// either. The pool holds a single connection, so code inside a transaction must use the
+// transaction, never the pool.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn is the pool or a transaction that runs the store's fixed statements from their
+// prepared form: parsing SQL is most of the cost of a small query in a pure-Go SQLite.
+// Other statements (the UPDATE of the sent columns, the list filters) are parsed each time.
+type conn struct {
+	prepared map[string]*sql.Stmt
+	q        querier
+	tx       *sql.Tx // nil: the pool
+}
+
+// stmt is the prepared form of query, or nil.
+func (c conn) stmt(ctx context.Context, query string) *sql.Stmt {
+	st := c.prepared[query]
+	if st != nil && c.tx != nil {
+		return c.tx.StmtContext(ctx, st) // reuses the statement prepared on the one connection
+	}
+	return st
+}
+
+func (c conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := c.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return c.q.ExecContext(ctx, query, args...)
+}
+
+func (c conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := c.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return c.q.QueryContext(ctx, query, args...)
+}
+
+func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := c.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return c.q.QueryRowContext(ctx, query, args...)
 }
 
 // store keeps cases in SQLite.
@@ -51,10 +91,28 @@ type store struct {
 	db      *sql.DB
 	tempDir string // removed by close when the store made it
 	columns []column
-	// loadByID is the hottest query, prepared once: parsing SQL is most of the cost of a
-	// read in a pure-Go SQLite.
-	loadByID *sql.Stmt
+	// prepared holds the fixed statements by their text (see conn); they are prepared
+	// at open, before any transaction holds the one connection.
+	prepared map[string]*sql.Stmt
+	// The fixed statements that depend on the columns.
+	loadByID, loadBySeq, insert string
 }
+
+// Fixed statements that do not depend on the columns.
+const (
+	sqlNextCaseSeq    = `SELECT COALESCE(MAX(seq), 0) + 1 FROM cases`
+	sqlNextChildSeq   = `SELECT COALESCE(MAX(seq), 0) + 1 FROM children`
+	sqlOwnerExists    = `SELECT COUNT(*) FROM owners WHERE id = ?`
+	sqlLocationByID   = `SELECT id, number FROM locations WHERE id = ?`
+	sqlLocationByNum  = `SELECT id, number FROM locations WHERE number = ?`
+	sqlInsertChild    = `INSERT INTO children (seq, id, case_id, kind, data, est, rec) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	sqlDeleteChildren = `DELETE FROM children WHERE case_id = ? AND kind = ?`
+	sqlListChildren   = `SELECT id, data FROM children WHERE case_id = ? AND kind = ? ORDER BY seq`
+	sqlRollUp         = `UPDATE cases SET
+		total_estimated_value = (SELECT COALESCE(SUM(est), 0) FROM children WHERE case_id = ?1 AND kind = 'items'),
+		total_recovered_value = (SELECT COALESCE(SUM(rec), 0) FROM children WHERE case_id = ?1 AND kind = 'items')
+		WHERE id = ?1`
+)
 
 // column is one column of the cases table.
 type column struct {
@@ -99,7 +157,12 @@ func openStore(path string) (*store, error) {
 	// BEGIN IMMEDIATE takes the write lock up front, so a transaction that reads before
 	// it writes cannot deadlock with another process sharing the file.
 	dsn := path + "?_txlock=immediate&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)"
-	if path != ":memory:" {
+	switch {
+	case s.tempDir != "":
+		// A throwaway database that no other process opens and that need not survive a
+		// crash: no fsync, the rollback journal in memory, the file lock held for good.
+		dsn += "&_pragma=journal_mode(MEMORY)&_pragma=synchronous(OFF)&_pragma=locking_mode(EXCLUSIVE)"
+	case path != ":memory:":
 		dsn += "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	}
 	db, err := sql.Open("sqlite", dsn)
@@ -116,12 +179,37 @@ func openStore(path string) (*store, error) {
 		s.close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
-	if s.loadByID, err = db.Prepare(`SELECT ` + s.selectList() + ` FROM cases WHERE id = ?`); err != nil {
+	if err := s.prepare(); err != nil {
 		s.close()
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
 	return s, nil
 }
+
+// prepare prepares the fixed statements.
+func (s *store) prepare() error {
+	names := make([]string, len(s.columns))
+	marks := make([]string, len(s.columns))
+	for i, c := range s.columns {
+		names[i], marks[i] = c.name, "?"
+	}
+	s.loadByID = `SELECT ` + s.selectList() + ` FROM cases WHERE id = ?`
+	s.loadBySeq = `SELECT ` + s.selectList() + ` FROM cases WHERE seq = ?`
+	s.insert = `INSERT INTO cases (` + strings.Join(names, ", ") + `) VALUES (` + strings.Join(marks, ", ") + `)`
+	s.prepared = map[string]*sql.Stmt{}
+	for _, q := range []string{s.loadByID, s.loadBySeq, s.insert, sqlNextCaseSeq, sqlNextChildSeq, sqlOwnerExists,
+		sqlLocationByID, sqlLocationByNum, sqlInsertChild, sqlDeleteChildren, sqlListChildren, sqlRollUp} {
+		st, err := s.db.Prepare(q)
+		if err != nil {
+			return err
+		}
+		s.prepared[q] = st
+	}
+	return nil
+}
+
+// pool is the database outside a transaction.
+func (s *store) pool() conn { return conn{prepared: s.prepared, q: s.db} }
 
 func (s *store) init(ctx context.Context) error {
 	var defs []string
@@ -159,8 +247,8 @@ func (s *store) init(ctx context.Context) error {
 
 func (s *store) close() error {
 	var err error
-	if s.loadByID != nil {
-		s.loadByID.Close()
+	for _, st := range s.prepared {
+		st.Close()
 	}
 	if s.db != nil {
 		err = s.db.Close()
@@ -174,12 +262,12 @@ func (s *store) close() error {
 }
 
 // inTx runs fn in a transaction, committed when fn returns nil.
-func (s *store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *store) inTx(ctx context.Context, fn func(tx conn) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(conn{prepared: s.prepared, q: tx, tx: tx}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -227,20 +315,17 @@ func (s *store) scan(rows interface{ Scan(...any) error }) (record, error) {
 // loadCase reads one case by its 18-character id, or by its sequence number when bySeq.
 func (s *store) loadCase(ctx context.Context, q querier, id string, seq int64) (record, error) {
 	if id != "" {
-		stmt := s.loadByID
-		if tx, ok := q.(*sql.Tx); ok {
-			stmt = tx.StmtContext(ctx, stmt) // reuses the statement prepared on the one connection
-		}
-		return s.scan(stmt.QueryRowContext(ctx, id))
+		return s.scan(q.QueryRowContext(ctx, s.loadByID, id))
 	}
-	return s.scan(q.QueryRowContext(ctx, `SELECT `+s.selectList()+` FROM cases WHERE seq = ?`, seq))
+	return s.scan(q.QueryRowContext(ctx, s.loadBySeq, seq))
 }
 
-// nextSeq is the next sequence number of a table; callers hold the (single) connection
-// in a transaction, so no other writer can take the same number.
-func nextSeq(ctx context.Context, q querier, table string) (int64, error) {
+// nextSeq is the next sequence number of a table (sqlNextCaseSeq or sqlNextChildSeq);
+// callers hold the (single) connection in a transaction, so no other writer can take the
+// same number.
+func nextSeq(ctx context.Context, q querier, query string) (int64, error) {
 	var n int64
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM `+table).Scan(&n)
+	err := q.QueryRowContext(ctx, query).Scan(&n)
 	return n, err
 }
 
@@ -254,20 +339,14 @@ func dbValue(v any) any {
 	return v
 }
 
-// insertCase stores a new case; rec must hold seq and id.
+// insertCase stores a new case; rec must hold seq and id. Every column is named, those
+// rec lacks as NULL (the columns have no defaults), so one prepared statement serves all.
 func (s *store) insertCase(ctx context.Context, q querier, rec record) error {
-	var names, marks []string
-	var args []any
-	for _, c := range s.columns {
-		v, ok := rec[c.name]
-		if !ok {
-			continue
-		}
-		names = append(names, c.name)
-		marks = append(marks, "?")
-		args = append(args, dbValue(v))
+	args := make([]any, len(s.columns))
+	for i, c := range s.columns {
+		args[i] = dbValue(rec[c.name])
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO cases (`+strings.Join(names, ", ")+`) VALUES (`+strings.Join(marks, ", ")+`)`, args...)
+	_, err := q.ExecContext(ctx, s.insert, args...)
 	return err
 }
 
@@ -340,13 +419,17 @@ func (s *store) listCases(ctx context.Context, q querier, f caseFilter) ([]recor
 
 func ownerExists(ctx context.Context, q querier, id string) (bool, error) {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM owners WHERE id = ?`, id).Scan(&n)
+	err := q.QueryRowContext(ctx, sqlOwnerExists, id).Scan(&n)
 	return n > 0, err
 }
 
 // findLocation looks a location up by id or by number and returns both ("" when absent).
 func findLocation(ctx context.Context, q querier, column, value string) (id, number string, err error) {
-	err = q.QueryRowContext(ctx, `SELECT id, number FROM locations WHERE `+column+` = ?`, value).Scan(&id, &number)
+	query := sqlLocationByID
+	if column == "number" {
+		query = sqlLocationByNum
+	}
+	err = q.QueryRowContext(ctx, query, value).Scan(&id, &number)
 	if err == sql.ErrNoRows {
 		return "", "", nil
 	}
@@ -373,7 +456,7 @@ func childValue(data map[string]json.RawMessage, key string) any {
 
 // insertChild stores one child and returns its id.
 func insertChild(ctx context.Context, q querier, caseID, kind string, data map[string]json.RawMessage) (string, error) {
-	seq, err := nextSeq(ctx, q, "children")
+	seq, err := nextSeq(ctx, q, sqlNextChildSeq)
 	if err != nil {
 		return "", err
 	}
@@ -382,18 +465,18 @@ func insertChild(ctx context.Context, q querier, caseID, kind string, data map[s
 	if err != nil {
 		return "", err
 	}
-	_, err = q.ExecContext(ctx, `INSERT INTO children (seq, id, case_id, kind, data, est, rec) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err = q.ExecContext(ctx, sqlInsertChild,
 		seq, id, caseID, kind, string(text), childValue(data, "estimated_value"), childValue(data, "recovered_value"))
 	return id, err
 }
 
 func deleteChildren(ctx context.Context, q querier, caseID, kind string) error {
-	_, err := q.ExecContext(ctx, `DELETE FROM children WHERE case_id = ? AND kind = ?`, caseID, kind)
+	_, err := q.ExecContext(ctx, sqlDeleteChildren, caseID, kind)
 	return err
 }
 
 func listChildren(ctx context.Context, q querier, caseID, kind string) ([]child, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, data FROM children WHERE case_id = ? AND kind = ? ORDER BY seq`, caseID, kind)
+	rows, err := q.QueryContext(ctx, sqlListChildren, caseID, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -415,9 +498,6 @@ func listChildren(ctx context.Context, q querier, caseID, kind string) ([]child,
 
 // rollUp recomputes the case's totals from its items.
 func rollUp(ctx context.Context, q querier, caseID string) error {
-	_, err := q.ExecContext(ctx, `UPDATE cases SET
-		total_estimated_value = (SELECT COALESCE(SUM(est), 0) FROM children WHERE case_id = ?1 AND kind = 'items'),
-		total_recovered_value = (SELECT COALESCE(SUM(rec), 0) FROM children WHERE case_id = ?1 AND kind = 'items')
-		WHERE id = ?1`, caseID)
+	_, err := q.ExecContext(ctx, sqlRollUp, caseID)
 	return err
 }

@@ -1,0 +1,114 @@
+package refserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// jsonArray joins n rendered JSON values into an array.
+func jsonArray(n int, item func(int) []byte) []byte {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(item(i))
+	}
+	b.WriteByte(']')
+	return b.Bytes()
+}
+
+// publicID is the id a case is shown with: its 18-character id, or its number under the
+// plain-ids fault.
+func (s *Server) publicID(rec record) any {
+	if s.faults.on("plain-ids") {
+		return rec["seq"]
+	}
+	return rec["id"]
+}
+
+func (s *Server) caseURL(rec record) string {
+	return fmt.Sprintf("%s/incidents/%v", s.base, s.publicID(rec))
+}
+
+// envelope is the UpdatedResponse of a successful write.
+func (s *Server) envelope(rec record, msg string) []byte {
+	type attributes struct {
+		Type string `json:"type"`
+		URL  string `json:"url"`
+	}
+	out, _ := json.Marshal(struct {
+		ID         any        `json:"id"`
+		Attributes attributes `json:"attributes"`
+		Success    bool       `json:"success"`
+		Message    string     `json:"message"`
+	}{s.publicID(rec), attributes{"Case", s.caseURL(rec)}, true, msg})
+	return out
+}
+
+// object writes a JSON object with keys in the order they are added.
+type object struct{ b bytes.Buffer }
+
+func (o *object) add(key string, v any) {
+	if o.b.Len() == 0 {
+		o.b.WriteByte('{')
+	} else {
+		o.b.WriteByte(',')
+	}
+	k, _ := json.Marshal(key)
+	o.b.Write(k)
+	o.b.WriteByte(':')
+	val, err := json.Marshal(v)
+	if err != nil {
+		val = []byte("null")
+	}
+	o.b.Write(val)
+}
+
+func (o *object) bytes() []byte {
+	if o.b.Len() == 0 {
+		return []byte("{}")
+	}
+	o.b.WriteByte('}')
+	return o.b.Bytes()
+}
+
+// renderCase is the read view of a case: every field key, null when unset; write-only
+// fields left out.
+func (s *Server) renderCase(rec record) []byte {
+	var o object
+	o.add("id", s.publicID(rec))
+	o.add("incident_number", rec["incident_number"])
+	o.add("record_type", rec["record_type"])
+	for _, f := range catalog {
+		if f.writeOnly {
+			continue
+		}
+		v := rec[f.name]
+		if t, ok := v.(string); ok && f.kind == kindLocalTime {
+			v = showLocalTime(t)
+		}
+		o.add(f.name, v)
+	}
+	for _, f := range readOnlyFields[2:] {
+		o.add(f.name, rec[f.name])
+	}
+	return o.bytes()
+}
+
+func renderChild(c child) []byte {
+	var o object
+	o.add("id", c.id)
+	keys := make([]string, 0, len(c.data))
+	for k := range c.data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		o.add(k, c.data[k])
+	}
+	return o.bytes()
+}
