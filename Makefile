@@ -18,17 +18,21 @@ build: ## build bin/casecert (version stamped)
 run: build ## certify the built-in reference server; report in casecert-report/
 	./bin/casecert run --report-dir casecert-report
 
-test: lint ## vet, gofmt and every test with -race (includes the self-certification table)
-	$(GO) test -race -count=1 ./...
+test: lint ## every test: -race for all but internal/selftest (the fault table), which runs in its own invocation
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/internal/selftest$$')
+	$(GO) test -count=1 ./internal/selftest/
 
 bench: ## benchmarks: reference server round trips and a full certification run
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/refserver/
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/cli/
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet, go mod tidy, and no non-test Go file over 600 lines
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff >/dev/null || { echo "go mod tidy would change go.mod/go.sum: run it and commit"; $(GO) mod tidy -diff; exit 1; }
+	@long=$$(find . -name '*.go' ! -name '*_test.go' -not -path './.git/*' -exec awk 'FNR==601{print FILENAME}' {} +); \
+	  if [ -n "$$long" ]; then echo "over 600 lines (split by concern):"; echo "$$long"; exit 1; fi
 
 clean: ## remove build and report output
 	rm -rf bin casecert-report
