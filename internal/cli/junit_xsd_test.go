@@ -24,7 +24,8 @@ func TestRealJUnitValidates(t *testing.T) {
 	require.NoError(t, err)
 
 	dir := t.TempDir()
-	env, stdout, stderr := testEnv(t, "run", "--fault", "null-ignored", "--report-dir", dir, "--format", "junit,json", "--seed", "7", "--concurrency", "4")
+	env, stdout, stderr := testEnv(t, "run", "--fault", "null-ignored", "--report-dir", dir, "--format", "junit,json", "--seed", "7", "--concurrency", "4",
+		"--tags", "@PATCH-NULL,@PATCH-OMIT,@PATCH-UNKNOWN,@AUTH-INVALID,@LOC-PRECEDENCE,@REQ-NO-5XX")
 	require.Equal(t, ExitNonConformant, Main(env), stdout.String()+stderr.String())
 
 	path := filepath.Join(dir, "junit.xml")

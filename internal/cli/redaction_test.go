@@ -122,7 +122,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 	tokenURL := lt.tokenEndpoint(t)
 
 	common := []string{"run", "--base-url", lt.baseURL, "--expired-token", expired,
-		"--redact-header", "X-Trace-Secret", "--seed", "11", "--concurrency", "4"}
+		"--redact-header", "X-Trace-Secret", "--seed", "11", "--concurrency", "4",
+		// Every kind of exchange a run makes: creates, reads, PATCHes that succeed and
+		// refusals, every credential variant, and a failing requirement (all kept).
+		"--tags", "@PATCH-NULL,@PATCH-READONLY,@AUTH-MISSING,@AUTH-INVALID,@AUTH-SCHEME,@AUTH-CHALLENGE,@REQ-JSON,@VER-UNSUPPORTED,@FMT-TIME-INVALID,@ID-FORMS"}
 	runs := map[string][]string{
 		"static token":       {"--token", token},
 		"client credentials": {"--token-url", tokenURL, "--client-id", leakClientID, "--client-secret", leakClientSecret},
