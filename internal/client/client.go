@@ -69,6 +69,15 @@ type Config struct {
 	// OnExchange, when set, is called with every attempt that was sent, failed ones
 	// included, from the goroutine of Do (so concurrently when Do is).
 	OnExchange func(Exchange)
+	// StopAfter attempts in a row without an answer (refused, reset, timed out, cut off)
+	// are a target that stopped answering; default DefaultStopAfter, negative: never.
+	StopAfter int
+	// RetryBudget bounds the total wait before retries over every request of the client;
+	// a retry that does not fit is not made. Default RetryBudgetTimeouts x Timeout.
+	RetryBudget time.Duration
+	// OnStop, when set, is told once when a stop condition is met: StopAfter transport
+	// errors in a row, a 403 REQUEST_LIMIT_EXCEEDED answer, or the retry budget spent.
+	OnStop func(*StopError)
 }
 
 // Client is the driver. It is safe for concurrent use.
@@ -80,6 +89,7 @@ type Client struct {
 	limiter  *rate.Limiter // nil: unlimited
 	redactHd map[string]bool
 	requests atomic.Int64
+	watch    stopWatch
 
 	mu     sync.Mutex
 	tokens []string // every token the TokenSource has handed out
@@ -105,6 +115,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("body cap must not be negative")
 	case cfg.RetryBackoff < 0:
 		return nil, errors.New("retry backoff must not be negative")
+	case cfg.RetryBudget < 0:
+		return nil, errors.New("retry budget must not be negative")
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = UserAgent + "/" + Version
@@ -120,6 +132,12 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.RetryBackoff == 0 {
 		cfg.RetryBackoff = DefaultRetryBackoff
+	}
+	if cfg.StopAfter == 0 {
+		cfg.StopAfter = DefaultStopAfter
+	}
+	if cfg.RetryBudget == 0 {
+		cfg.RetryBudget = RetryBudgetTimeouts * cfg.Timeout
 	}
 	cfg.Secrets = append([]string(nil), cfg.Secrets...)
 
@@ -210,11 +228,17 @@ func (c *Client) Do(ctx context.Context, req Request) (Exchange, error) {
 		if res.sent && c.cfg.OnExchange != nil {
 			c.cfg.OnExchange(res.ex)
 		}
+		if res.sent {
+			c.observe(res.ex, res.err, ctx.Err() != nil)
+		}
 		last = res.ex
 		if res.err != nil || !retryable(res.ex.Status) || attempt > c.cfg.Retries {
 			return res.ex, res.err
 		}
 		wait := retryWait(res.retryAfter, c.now(), c.cfg.RetryBackoff, attempt)
+		if !c.spendRetry(wait, res.ex) {
+			return last, fmt.Errorf("retry of the %d answer after %s not made: %w", res.ex.Status, wait, ErrRetryBudget)
+		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return last, fmt.Errorf("retry of the %d answer after %s abandoned: %w", res.ex.Status, wait, err)
 		}
