@@ -70,8 +70,8 @@ func TestCreatedIDIsTolerant(t *testing.T) {
 		`{"success": true}`:                             "",
 	}
 	for body, want := range cases {
-		assert.Equal(t, want, createdID(client.Exchange{ResponseBody: body}), body)
+		assert.Equal(t, want, CreatedID(client.Exchange{ResponseBody: body}), body)
 	}
 	loc := client.Exchange{ResponseBody: "", ResponseHeaders: map[string]string{"Location": "/x/incidents/500000000000009AAA"}}
-	assert.Equal(t, "500000000000009AAA", createdID(loc))
+	assert.Equal(t, "500000000000009AAA", CreatedID(loc))
 }

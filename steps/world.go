@@ -182,7 +182,7 @@ func (w *World) createCase(ctx context.Context, withChildren bool, override map[
 	if ex.Status/100 != 2 {
 		return w.failf("setup: creating a case was refused: %s", describe(ex))
 	}
-	id := createdID(ex)
+	id := CreatedID(ex)
 	if id == "" {
 		return w.failf("setup: the create answer carries no case id: %s", describe(ex))
 	}
@@ -230,9 +230,9 @@ func (w *World) populatedBody() map[string]any {
 	return body
 }
 
-// createdID finds the new case's id in a create answer: "id" at the top (string or
+// CreatedID finds the new case's id in a create answer: "id" at the top (string or
 // number), under a "data" or "record" object, or the last segment of Location.
-func createdID(ex client.Exchange) string {
+func CreatedID(ex client.Exchange) string {
 	doc := ex.JSON()
 	for _, path := range []string{"id", "data.id", "record.id", "0.id"} {
 		if r := doc.Get(path); r.Exists() && (r.Type == gjson.String || r.Type == gjson.Number) && r.String() != "" {
