@@ -96,8 +96,8 @@ func newHTMLView(r Run) htmlView {
 	c := cleanText
 	ix := newIndex(&r)
 	v := htmlView{
-		Title:        fmt.Sprintf("casecert: %s · %s", c(r.Verdict), c(r.Target.BaseURL)),
-		Verdict:      c(r.Verdict),
+		Title:        fmt.Sprintf("casecert: %s · %s", c(string(r.Verdict)), c(r.Target.BaseURL)),
+		Verdict:      c(string(r.Verdict)),
 		VerdictLabel: verdictLabel(r.Verdict),
 		VerdictIcon:  verdictIcon(r.Verdict),
 		Explanation:  verdictExplanation(r),
@@ -160,14 +160,14 @@ func newHTMLView(r Run) htmlView {
 	// What blocks conformance first: must failures, then should, then info.
 	slices.SortStableFunc(v.Failing, func(a, b *htmlScenario) int { return levelRank[b.Level] - levelRank[a.Level] })
 
-	statusN := map[string]int{}
+	statusN := map[Status]int{}
 	levelN := map[string]int{}
 	for _, req := range r.Requirements {
 		statusN[req.Status]++
 		levelN[req.Level]++
 		hr := &htmlReq{
 			ID: c(req.ID), Anchor: reqAnchor(req.ID), Level: c(req.Level), Title: codeSpans(c(req.Title)),
-			Status: c(req.Status), Reason: c(req.Reason), Badge: badgeClass(req.Status, req.Level),
+			Status: c(string(req.Status)), Reason: c(req.Reason), Badge: badgeClass(req.Status, req.Level),
 		}
 		for _, id := range req.Scenarios {
 			if sc, ok := views[id]; ok {
@@ -177,8 +177,8 @@ func newHTMLView(r Run) htmlView {
 		v.Reqs = append(v.Reqs, hr)
 	}
 	v.StatusCounts = []htmlFilter{{"all", "All", len(r.Requirements)}}
-	for _, s := range []string{StatusFailed, StatusPassed, StatusSkipped, StatusObserved} {
-		v.StatusCounts = append(v.StatusCounts, htmlFilter{s, s, statusN[s]})
+	for _, s := range []Status{StatusFailed, StatusError, StatusPassed, StatusSkipped, StatusObserved} {
+		v.StatusCounts = append(v.StatusCounts, htmlFilter{string(s), string(s), statusN[s]})
 	}
 	v.LevelCounts = []htmlFilter{{"all", "All", len(r.Requirements)}}
 	for _, l := range []string{LevelMust, LevelShould, LevelInfo} {
@@ -192,7 +192,7 @@ func newHTMLScenario(ix index, sc *Scenario) *htmlScenario {
 	level := ix.level(sc)
 	hv := &htmlScenario{
 		ID: c(sc.ID), Name: c(sc.Name), Feature: c(sc.Feature),
-		Status: c(sc.Status), Level: c(level), Badge: badgeClass(sc.Status, level),
+		Status: c(string(sc.Status)), Level: c(level), Badge: badgeClass(sc.Status, level),
 		Duration: formatDuration(sc.DurationMS),
 		Error:    c(sc.Error), FailedStep: c(sc.FailedStep), Observed: c(sc.Observed), SkipReason: c(sc.SkipReason),
 		Omitted: sc.ExchangesOmitted,
@@ -279,7 +279,7 @@ func reqAnchor(id string) string {
 }
 
 // badgeClass colours a status: a failed should is a warning, not an error.
-func badgeClass(status, level string) string {
+func badgeClass(status Status, level string) string {
 	switch status {
 	case StatusPassed:
 		return "b-passed"
@@ -290,7 +290,9 @@ func badgeClass(status, level string) string {
 		return "b-warning"
 	case StatusObserved:
 		return "b-observed"
-	default:
+	case StatusError:
+		return "b-error"
+	default: // skipped, not-run
 		return "b-skipped"
 	}
 }
@@ -308,7 +310,7 @@ func statusClass(ex Exchange) string {
 	}
 }
 
-func verdictIcon(v string) string {
+func verdictIcon(v Verdict) string {
 	switch v {
 	case VerdictConformant:
 		return "✓"

@@ -18,7 +18,7 @@ func TestWriteJSONSchemaOrderAndDigest(t *testing.T) {
 		keys = append(keys, k.String())
 		return true
 	})
-	assert.Equal(t, []string{"schema", "tool", "suite", "target", "run", "verdict", "summary",
+	assert.Equal(t, []string{"schema", "tool", "suite", "target", "run", "verdict", "verdict_reason", "summary",
 		"requirements", "scenarios", "cleanup", "report_digest"}, keys, "top-level fields in schema order")
 	assert.True(t, bytes.HasPrefix(doc, []byte("{\n  \"schema\": \"casecert.report/v1\",\n")), "two-space indentation")
 

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -13,11 +14,10 @@ type CatalogEntry struct {
 	Title string
 }
 
-// Judge fills in every requirement's status from its scenarios, then the summary and the
-// verdict. Requirements come from the catalog in its order; scenarios are matched by the
-// requirement IDs they carry. A must or should requirement passes only when all its
-// scenarios passed and at least one ran; it is skipped when none applied. Info
-// requirements are observed (with what was seen) unless every scenario was skipped.
+// Judge fills in every requirement's status from its scenarios, then the summary, the
+// verdict and its reason. Requirements come from the catalog in its order; scenarios are
+// matched by the requirement IDs they carry. run.Run.Stopped marks a run that stopped
+// early (its verdict is error unless a must had already failed).
 func Judge(run *Run, catalog []CatalogEntry) {
 	byReq := map[string][]*Scenario{}
 	for i := range run.Scenarios {
@@ -35,74 +35,107 @@ func Judge(run *Run, catalog []CatalogEntry) {
 			req.Scenarios = append(req.Scenarios, sc.ID)
 		}
 		req.Status, req.Reason = judgeRequirement(c.Level, scs)
+		if len(scs) == 0 {
+			req.Reason = notSelectedReason(run)
+		}
 		run.Requirements = append(run.Requirements, req)
 	}
-	run.Summary = Summarize(run.Requirements)
-	run.Verdict = Verdict(run.Summary)
+	run.Summary = Summarize(run.Requirements, run.Scenarios)
+	run.Verdict = FoldVerdict(run.Summary, run.Run.Stopped != "", run.Suite.Shard != "")
+	run.VerdictReason = VerdictReason(*run)
 }
 
-func judgeRequirement(level string, scs []*Scenario) (status, reason string) {
-	if len(scs) == 0 {
-		return StatusSkipped, "no scenario of this requirement applies to the profile or was selected"
+// notSelectedReason says why a requirement has no scenario in this run.
+func notSelectedReason(run *Run) string {
+	var by []string
+	if run.Run.Tags != "" {
+		by = append(by, fmt.Sprintf("--tags %q", run.Run.Tags))
 	}
-	var failed, skipped []string
-	var observed []string
-	firstError := ""
-	ran := 0
+	if run.Suite.Shard != "" {
+		by = append(by, "--shard "+run.Suite.Shard)
+	}
+	if len(by) == 0 {
+		return "not judged: no scenario of this requirement applies to the profile"
+	}
+	return "not judged: no scenario of this requirement ran (left out by " + strings.Join(by, " and ") + ", or none applies to the profile)"
+}
+
+// judgeRequirement folds a requirement's scenarios into its status. A must or should
+// requirement fails when any scenario failed, passes when every scenario passed or was
+// skipped and at least one passed; otherwise it is error when a scenario could not judge
+// it (error, not-run) and skipped when none applied. An info requirement is observed only
+// when something was observed.
+func judgeRequirement(level string, scs []*Scenario) (Status, string) {
+	if len(scs) == 0 {
+		return StatusSkipped, ""
+	}
+	var failed, skipped, unjudged, observed []string
+	passed := 0
+	firstProblem := ""
 	for _, sc := range scs {
 		switch sc.Status {
 		case StatusFailed:
 			failed = append(failed, sc.Name)
-			if firstError == "" {
-				firstError = sc.Error
+			if level == LevelInfo { // an info scenario that broke observed nothing
+				unjudged = append(unjudged, sc.Name)
+				firstProblem = cmp.Or(firstProblem, firstLine(sc.Error))
 			}
 		case StatusSkipped:
 			skipped = append(skipped, sc.SkipReason)
-		default:
-			ran++
+		case StatusPassed:
+			passed++
+		default: // error, not-run, or a status this version does not know: not judged
+			unjudged = append(unjudged, sc.Name)
+			firstProblem = cmp.Or(firstProblem, firstLine(sc.Error))
 		}
 		if sc.Observed != "" {
 			observed = append(observed, sc.Observed)
 		}
 	}
-	if level == LevelInfo {
-		if ran == 0 && len(failed) == 0 {
-			return StatusSkipped, firstNonEmpty(skipped)
+	notJudged := func() (Status, string) {
+		if len(unjudged) > 0 {
+			return StatusError, fmt.Sprintf("not judged: %d of %d scenarios could not judge it: %s", len(unjudged), len(scs), firstProblem)
 		}
-		if len(observed) == 0 && len(failed) > 0 {
-			return StatusObserved, "could not observe: " + firstError
-		}
-		return StatusObserved, strings.Join(dedupe(observed), "; ")
-	}
-	if len(failed) > 0 {
-		return StatusFailed, fmt.Sprintf("%d of %d scenarios failed", len(failed), len(scs))
-	}
-	if ran == 0 {
 		return StatusSkipped, firstNonEmpty(skipped)
 	}
-	if len(skipped) > 0 {
+	if level == LevelInfo {
+		if len(observed) > 0 {
+			return StatusObserved, strings.Join(dedupe(observed), "; ")
+		}
+		return notJudged()
+	}
+	switch {
+	case len(failed) > 0:
+		return StatusFailed, fmt.Sprintf("%d of %d scenarios failed", len(failed), len(scs))
+	case len(unjudged) > 0 || passed == 0:
+		return notJudged()
+	case len(skipped) > 0:
 		return StatusPassed, fmt.Sprintf("%d of %d scenarios skipped: %s", len(skipped), len(scs), firstNonEmpty(skipped))
 	}
 	return StatusPassed, ""
 }
 
-// Summarize counts requirements by level and status.
-func Summarize(reqs []Requirement) Summary {
+// Summarize counts requirements by level and status, and scenarios by status.
+func Summarize(reqs []Requirement, scenarios []Scenario) Summary {
 	var s Summary
 	for _, r := range reqs {
+		if r.Level == LevelInfo {
+			switch r.Status {
+			case StatusObserved:
+				s.Info.Observed++
+			case StatusSkipped:
+				s.Info.Skipped++
+			default:
+				s.Info.Error++
+			}
+			continue
+		}
 		var c *Counts
 		switch r.Level {
 		case LevelMust:
 			c = &s.Must
 		case LevelShould:
 			c = &s.Should
-		case LevelInfo:
-			if r.Status == StatusSkipped {
-				s.Info.Skipped++
-			} else {
-				s.Info.Observed++
-			}
-			continue
 		default:
 			continue
 		}
@@ -111,27 +144,138 @@ func Summarize(reqs []Requirement) Summary {
 			c.Passed++
 		case StatusFailed:
 			c.Failed++
-		default:
+		case StatusSkipped:
 			c.Skipped++
+		default:
+			c.Error++
+		}
+	}
+	for _, sc := range scenarios {
+		switch sc.Status {
+		case StatusPassed:
+			s.Scenarios.Passed++
+		case StatusFailed:
+			s.Scenarios.Failed++
+		case StatusSkipped:
+			s.Scenarios.Skipped++
+		case StatusNotRun:
+			s.Scenarios.NotRun++
+		default:
+			s.Scenarios.Error++
 		}
 	}
 	return s
 }
 
-// Verdict maps a summary to the run's verdict: any failed must is non-conformant, any failed
-// should gives warnings, and a run where no must requirement ran at all is an error rather
-// than a pass (a filter that matched nothing certifies nothing).
-func Verdict(s Summary) string {
+// FoldVerdict is the one function that turns a summary into a verdict
+// (cli-and-report.md, "Outcomes and the verdict"): a failed must is non-conformant
+// whatever else happened; a run that stopped early, or that judged nothing at all, is an
+// error; a must not judged (skipped, error, left out), or a run of one shard (whose musts
+// are judged on part of their scenarios), is incomplete; a failed should gives warnings;
+// else conformant.
+func FoldVerdict(s Summary, stopped, shard bool) Verdict {
+	judged := s.Must.Passed + s.Should.Passed + s.Should.Failed + s.Info.Observed
 	switch {
 	case s.Must.Failed > 0:
 		return VerdictNonConformant
-	case s.Must.Passed == 0 && s.Should.Passed == 0 && s.Should.Failed == 0 && s.Info.Observed == 0:
+	case stopped || judged == 0:
 		return VerdictError
+	case s.Must.NotJudged() > 0 || shard:
+		return VerdictIncomplete
 	case s.Should.Failed > 0:
 		return VerdictWarnings
 	default:
 		return VerdictConformant
 	}
+}
+
+// VerdictReason says in one line why a judged run has its verdict: what failed, what was
+// not judged, why the run stopped.
+func VerdictReason(r Run) string {
+	s := r.Summary
+	stopped := ""
+	if r.Run.Stopped != "" {
+		stopped = "the run stopped early: " + r.Run.Stopped
+		if n := s.Scenarios.NotRun; n > 0 {
+			stopped += fmt.Sprintf(" (%s not run)", plural(n, "scenario"))
+		}
+	}
+	switch r.Verdict {
+	case VerdictNonConformant:
+		msg := fmt.Sprintf("%s failed: %s", plural(s.Must.Failed, "must requirement"), requirementList(r, LevelMust, StatusFailed))
+		if stopped != "" {
+			msg += "; " + stopped
+		}
+		return msg
+	case VerdictError:
+		if stopped != "" {
+			return stopped
+		}
+		return "no requirement could be judged" + firstReason(r)
+	case VerdictIncomplete:
+		if s.Must.NotJudged() == 0 {
+			return fmt.Sprintf("no must requirement failed, but this is shard %s of the suite: merge the reports of every shard (casecert merge) for a verdict", r.Suite.Shard)
+		}
+		msg := fmt.Sprintf("no must requirement failed, but %d of %d were not judged: %s", s.Must.NotJudged(),
+			s.Must.Passed+s.Must.NotJudged(), requirementList(r, LevelMust, StatusError, StatusSkipped))
+		if r.Suite.Shard != "" {
+			msg += " (shard " + r.Suite.Shard + " of the suite)"
+		}
+		return msg
+	case VerdictWarnings:
+		return fmt.Sprintf("every must requirement (%d) passed; %s failed: %s", s.Must.Passed,
+			plural(s.Should.Failed, "should requirement"), requirementList(r, LevelShould, StatusFailed))
+	case VerdictConformant:
+		return fmt.Sprintf("every must requirement (%d) was judged and passed", s.Must.Passed)
+	}
+	return ""
+}
+
+// requirementList names the requirements of a level with one of the statuses, the
+// not-judged ones with their status, at most six.
+func requirementList(r Run, level string, statuses ...Status) string {
+	var names []string
+	for _, req := range r.Requirements {
+		if req.Level != level || !containsStatus(statuses, req.Status) {
+			continue
+		}
+		name := req.ID
+		if len(statuses) > 1 {
+			name += " (" + string(req.Status) + ")"
+		}
+		names = append(names, name)
+	}
+	const shown = 6
+	if len(names) > shown {
+		return strings.Join(names[:shown], ", ") + fmt.Sprintf(" and %d more", len(names)-shown)
+	}
+	return strings.Join(names, ", ")
+}
+
+// firstReason is ": <the first requirement's reason>" of a requirement not judged.
+func firstReason(r Run) string {
+	for _, req := range r.Requirements {
+		if req.Status == StatusError && req.Reason != "" {
+			return ": " + req.Reason
+		}
+	}
+	return ""
+}
+
+func containsStatus(ss []Status, s Status) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 func firstNonEmpty(ss []string) string {

@@ -17,6 +17,7 @@ import (
 //     screens show) and in its system-out.
 type junitSuites struct {
 	Name     string
+	Verdict  string // "casecert verdict: ERROR: why", a comment before the root element
 	Tests    int
 	Failures int
 	Errors   int
@@ -45,6 +46,7 @@ type junitCase struct {
 	Classname string
 	Time      string
 	Failure   *junitMessage
+	Error     *junitMessage
 	Skipped   *junitMessage
 	SystemOut string
 }
@@ -76,7 +78,7 @@ func WriteJUnit(w io.Writer, r Run) error {
 	}
 	slices.Sort(features)
 
-	doc := junitSuites{Name: r.Tool.Name}
+	doc := junitSuites{Name: r.Tool.Name, Verdict: "casecert verdict: " + strings.ToUpper(string(r.Verdict)) + ": " + oneLine(verdictExplanation(r), "; ")}
 	var totalMS int64
 	for _, feature := range features {
 		name := feature
@@ -114,6 +116,13 @@ func WriteJUnit(w io.Writer, r Run) error {
 					Type:    typ,
 					Body:    failureText(sc),
 				}
+			case StatusError:
+				// Could not judge: an <error>, never a <failure> of the requirement.
+				suite.Errors++
+				tc.Error = &junitMessage{Message: sc.Error, Type: "casecert.not-judged", Body: failureText(sc)}
+			case StatusNotRun:
+				suite.Skipped++
+				tc.Skipped = &junitMessage{Message: "not run: " + sc.Error}
 			case StatusSkipped:
 				suite.Skipped++
 				tc.Skipped = &junitMessage{Message: sc.SkipReason}
@@ -131,6 +140,7 @@ func WriteJUnit(w io.Writer, r Run) error {
 		totalMS += suiteMS
 		doc.Tests += suite.Tests
 		doc.Failures += suite.Failures
+		doc.Errors += suite.Errors
 		doc.Suites = append(doc.Suites, suite)
 	}
 	doc.Time = seconds(totalMS)
@@ -146,6 +156,7 @@ func writeJUnitXML(w io.Writer, doc junitSuites) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
 	p("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+	p("<!-- %s -->\n", strings.ReplaceAll(xmlText(doc.Verdict), "--", "- -"))
 	p("<testsuites name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%s\">\n",
 		xmlAttr(doc.Name), doc.Tests, doc.Failures, doc.Errors, doc.Time)
 	for _, s := range doc.Suites {
@@ -160,6 +171,9 @@ func writeJUnitXML(w io.Writer, doc junitSuites) error {
 			p("    <testcase name=\"%s\" classname=\"%s\" time=\"%s\">\n", xmlAttr(tc.Name), xmlAttr(tc.Classname), tc.Time)
 			if f := tc.Failure; f != nil {
 				p("      <failure message=\"%s\" type=\"%s\">%s</failure>\n", xmlAttr(f.Message), xmlAttr(f.Type), xmlText(f.Body))
+			}
+			if e := tc.Error; e != nil {
+				p("      <error message=\"%s\" type=\"%s\">%s</error>\n", xmlAttr(e.Message), xmlAttr(e.Type), xmlText(e.Body))
 			}
 			if sk := tc.Skipped; sk != nil {
 				p("      <skipped message=\"%s\"/>\n", xmlAttr(sk.Message))
@@ -188,7 +202,8 @@ func xmlAttr(s string) string { return xmlAttrEscaper.Replace(cleanText(s)) }
 // runProperties identify the run in every suite, since a CI tool may show suites alone.
 func runProperties(r Run) []junitProperty {
 	props := []junitProperty{
-		{"casecert.verdict", r.Verdict},
+		{"casecert.verdict", string(r.Verdict)},
+		{"casecert.verdict_reason", verdictExplanation(r)},
 		{"casecert.target", r.Target.BaseURL},
 		{"casecert.profile", r.Target.Profile},
 		{"casecert.suite_digest", r.Suite.Digest},

@@ -31,11 +31,13 @@ func WriteMarkdown(w io.Writer, r Run) error {
 	ix := newIndex(&r)
 	s := r.Summary
 
-	p("## %s %s · %s · must %d passed, %d failed, %d skipped · should %d passed, %d failed, %d skipped · info %d observed\n\n",
-		verdictEmoji(r.Verdict), verdictLabel(r.Verdict), mdCode(r.Target.BaseURL),
-		s.Must.Passed, s.Must.Failed, s.Must.Skipped,
-		s.Should.Passed, s.Should.Failed, s.Should.Skipped, s.Info.Observed)
-	p("%s\n\n", mdText(verdictExplanation(r)))
+	p("## %s %s: %s · %s · must %d passed, %d failed, %d skipped, %d not judged · should %d passed, %d failed, %d skipped, %d not judged · info %d observed\n\n",
+		verdictEmoji(r.Verdict), verdictLabel(r.Verdict), mdText(oneLine(verdictExplanation(r), "; ")), mdCode(r.Target.BaseURL),
+		s.Must.Passed, s.Must.Failed, s.Must.Skipped, s.Must.Error,
+		s.Should.Passed, s.Should.Failed, s.Should.Skipped, s.Should.Error, s.Info.Observed)
+	if n := s.Scenarios; n.Error+n.NotRun > 0 {
+		p("Scenarios: %d passed, %d failed, %d skipped, %d could not judge (error), %d not run.\n\n", n.Passed, n.Failed, n.Skipped, n.Error, n.NotRun)
+	}
 
 	meta := []string{
 		mdText(r.Tool.Name + " " + r.Tool.Version),
@@ -106,14 +108,14 @@ func WriteMarkdown(w io.Writer, r Run) error {
 	} else {
 		p("| ID | Level | Status | Title | Scenarios | Note |\n| --- | --- | --- | --- | ---: | --- |\n")
 		for _, req := range r.Requirements {
-			p("| %s | %s | %s | %s | %d | %s |\n", mdCode(req.ID), mdText(req.Level), statusEmoji(req)+" "+mdText(req.Status),
+			p("| %s | %s | %s | %s | %d | %s |\n", mdCode(req.ID), mdText(req.Level), statusEmoji(req)+" "+mdText(string(req.Status)),
 				mdTitle(req.Title), len(req.Scenarios), mdText(truncate(oneLine(req.Reason, "; "), mdMaxNote)))
 		}
 	}
 	return bw.Flush()
 }
 
-func verdictEmoji(v string) string {
+func verdictEmoji(v Verdict) string {
 	switch v {
 	case VerdictConformant:
 		return "✅"
@@ -121,6 +123,8 @@ func verdictEmoji(v string) string {
 		return "⚠️"
 	case VerdictNonConformant:
 		return "❌"
+	case VerdictIncomplete:
+		return "◐"
 	default:
 		return "⛔"
 	}
@@ -137,6 +141,8 @@ func statusEmoji(req Requirement) string {
 		return "⚠️"
 	case StatusObserved:
 		return "🔎"
+	case StatusError:
+		return "⛔"
 	default:
 		return "⏭️"
 	}

@@ -83,7 +83,7 @@ func Merge(runs []Run) (Run, error) {
 	tags := map[string]bool{}
 	ids := map[string]bool{}
 	var details []string
-	anyError := false
+	var stopped []string
 	for i, r := range runs {
 		out.Suite.Scenarios = max(out.Suite.Scenarios, r.Suite.Scenarios)
 		for _, sc := range r.Scenarios {
@@ -117,7 +117,9 @@ func Merge(runs []Run) (Run, error) {
 		if r.Cleanup.Detail != "" && !slices.Contains(details, r.Cleanup.Detail) {
 			details = append(details, r.Cleanup.Detail)
 		}
-		anyError = anyError || r.Verdict == VerdictError
+		if r.Run.Stopped != "" && !slices.Contains(stopped, r.Run.Stopped) {
+			stopped = append(stopped, r.Run.Stopped)
+		}
 	}
 	if len(errs) > 0 {
 		return Run{}, errors.Join(errs...)
@@ -136,10 +138,9 @@ func Merge(runs []Run) (Run, error) {
 	slices.Sort(out.Cleanup.CreatedCaseIDs)
 	out.Cleanup.Detail = strings.Join(details, "; ")
 
+	// A shard that stopped early leaves the merged run stopped early too.
+	out.Run.Stopped = strings.Join(stopped, "; ")
 	Judge(&out, catalog)
-	if anyError {
-		out.Verdict = VerdictError
-	}
 	return out, nil
 }
 

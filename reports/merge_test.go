@@ -96,14 +96,16 @@ func TestMergeRefusesConflicts(t *testing.T) {
 	})
 }
 
-func TestMergeErrorVerdictWins(t *testing.T) {
+func TestMergeKeepsAStoppedShard(t *testing.T) {
 	full := mixedRun()
 	a := shard(full, "1/2", func(i int) bool { return i%2 == 0 }, 1, "", "", 0)
 	b := shard(full, "2/2", func(i int) bool { return i%2 == 1 }, 1, "", "", 0)
-	b.Verdict = VerdictError
+	b.Run.Stopped = "interrupted"
 	got, err := Merge([]Run{a, b})
 	require.NoError(t, err)
-	assert.Equal(t, VerdictError, got.Verdict)
+	assert.Equal(t, "interrupted", got.Run.Stopped)
+	assert.Equal(t, VerdictNonConformant, got.Verdict, "a must had failed: the stop does not hide it")
+	assert.Contains(t, got.VerdictReason, "the run stopped early: interrupted")
 }
 
 func TestMergeWarnsOnDifferentSeeds(t *testing.T) {

@@ -14,35 +14,73 @@ const (
 	LevelInfo   = "info"
 )
 
-// Statuses of scenarios and requirements.
+// Status is the outcome of a scenario or of a requirement: a closed set.
+type Status string
+
+// Statuses. A scenario ends as passed, failed, skipped, error or not-run; a requirement
+// is passed, failed, skipped, error or (info only) observed. "Could not judge" is error
+// (or not-run), never failed.
 const (
-	StatusPassed   = "passed"
-	StatusFailed   = "failed"
-	StatusSkipped  = "skipped"
-	StatusObserved = "observed" // info requirements only
+	StatusPassed   Status = "passed"   // judged on the target's answers, and held
+	StatusFailed   Status = "failed"   // judged, and the target broke the requirement
+	StatusSkipped  Status = "skipped"  // cannot apply (the reason says what is missing)
+	StatusError    Status = "error"    // could not be judged: setup refused, no answer, cut off
+	StatusNotRun   Status = "not-run"  // scenarios only: the run stopped before it
+	StatusObserved Status = "observed" // info requirements only: something was observed
 )
 
-// Verdicts.
-const (
-	VerdictConformant    = "conformant"
-	VerdictWarnings      = "conformant-with-warnings"
-	VerdictNonConformant = "non-conformant"
-	VerdictError         = "error"
+// ScenarioStatuses and RequirementStatuses are the values each may take, in report order.
+var (
+	ScenarioStatuses    = []Status{StatusFailed, StatusError, StatusNotRun, StatusSkipped, StatusPassed}
+	RequirementStatuses = []Status{StatusFailed, StatusError, StatusSkipped, StatusPassed, StatusObserved}
 )
+
+// Verdict is what a run says about the target: a closed set, folded from the
+// requirements by FoldVerdict.
+type Verdict string
+
+// Verdicts, with their exit codes (see ExitCode).
+const (
+	VerdictConformant    Verdict = "conformant"               // 0: every must judged and passed
+	VerdictWarnings      Verdict = "conformant-with-warnings" // 0: ... and a should failed
+	VerdictNonConformant Verdict = "non-conformant"           // 1: a must failed
+	VerdictError         Verdict = "error"                    // 3: the target could not be judged, or the run stopped early
+	VerdictIncomplete    Verdict = "incomplete"               // 4: no must failed, but a must was not judged
+)
+
+// Verdicts lists every verdict.
+var Verdicts = []Verdict{VerdictConformant, VerdictWarnings, VerdictNonConformant, VerdictError, VerdictIncomplete}
+
+// ExitCode is the process exit status a verdict gives (cli-and-report.md, "Exit codes").
+func (v Verdict) ExitCode() int {
+	switch v {
+	case VerdictConformant, VerdictWarnings:
+		return 0
+	case VerdictNonConformant:
+		return 1
+	case VerdictIncomplete:
+		return 4
+	default:
+		return 3
+	}
+}
 
 // Run is one certification run: what was run, against what, and what happened.
 type Run struct {
-	Schema       string        `json:"schema"`
-	Tool         Tool          `json:"tool"`
-	Suite        Suite         `json:"suite"`
-	Target       Target        `json:"target"`
-	Run          RunInfo       `json:"run"`
-	Verdict      string        `json:"verdict"`
-	Summary      Summary       `json:"summary"`
-	Requirements []Requirement `json:"requirements"`
-	Scenarios    []Scenario    `json:"scenarios"`
-	Cleanup      Cleanup       `json:"cleanup"`
-	ReportDigest string        `json:"report_digest"`
+	Schema  string  `json:"schema"`
+	Tool    Tool    `json:"tool"`
+	Suite   Suite   `json:"suite"`
+	Target  Target  `json:"target"`
+	Run     RunInfo `json:"run"`
+	Verdict Verdict `json:"verdict"`
+	// VerdictReason says in one line why the verdict is what it is (first line of every
+	// report and of the console's verdict block).
+	VerdictReason string        `json:"verdict_reason,omitempty"`
+	Summary       Summary       `json:"summary"`
+	Requirements  []Requirement `json:"requirements"`
+	Scenarios     []Scenario    `json:"scenarios"`
+	Cleanup       Cleanup       `json:"cleanup"`
+	ReportDigest  string        `json:"report_digest"`
 }
 
 // Tool names the program that wrote the report.
@@ -71,22 +109,26 @@ type Target struct {
 
 // RunInfo says when and how the run happened.
 type RunInfo struct {
-	StartedAt   string   `json:"started_at"`
-	FinishedAt  string   `json:"finished_at"`
-	DurationMS  int64    `json:"duration_ms"`
-	Seed        int64    `json:"seed"`
-	Concurrency int      `json:"concurrency"`
-	Requests    int      `json:"requests"`
-	InsecureTLS bool     `json:"insecure_tls"`
-	Tags        string   `json:"tags,omitempty"`
-	Warnings    []string `json:"warnings,omitempty"`
+	StartedAt   string `json:"started_at"`
+	FinishedAt  string `json:"finished_at"`
+	DurationMS  int64  `json:"duration_ms"`
+	Seed        int64  `json:"seed"`
+	Concurrency int    `json:"concurrency"`
+	Requests    int    `json:"requests"`
+	InsecureTLS bool   `json:"insecure_tls"`
+	Tags        string `json:"tags,omitempty"`
+	// Stopped, when set, is why the run stopped before every scenario ran (the target
+	// stopped answering, its quota ran out, Ctrl-C); the scenarios left are not-run.
+	Stopped  string   `json:"stopped,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
-// Summary counts requirements by level and status.
+// Summary counts requirements by level and status, and scenarios by status.
 type Summary struct {
-	Must   Counts     `json:"must"`
-	Should Counts     `json:"should"`
-	Info   InfoCounts `json:"info"`
+	Must      Counts         `json:"must"`
+	Should    Counts         `json:"should"`
+	Info      InfoCounts     `json:"info"`
+	Scenarios ScenarioCounts `json:"scenarios"`
 }
 
 // Counts of must or should requirements.
@@ -94,12 +136,26 @@ type Counts struct {
 	Passed  int `json:"passed"`
 	Failed  int `json:"failed"`
 	Skipped int `json:"skipped"`
+	Error   int `json:"error"` // not judged: every scenario that ran could not judge it
 }
+
+// NotJudged is how many requirements of the level were neither passed nor failed.
+func (c Counts) NotJudged() int { return c.Skipped + c.Error }
 
 // InfoCounts of info requirements.
 type InfoCounts struct {
 	Observed int `json:"observed"`
 	Skipped  int `json:"skipped,omitempty"`
+	Error    int `json:"error,omitempty"`
+}
+
+// ScenarioCounts counts scenarios by status.
+type ScenarioCounts struct {
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+	Error   int `json:"error"`
+	NotRun  int `json:"not_run"`
 }
 
 // Requirement is one catalog entry and its judged status.
@@ -107,7 +163,7 @@ type Requirement struct {
 	ID        string   `json:"id"`
 	Level     string   `json:"level"`
 	Title     string   `json:"title"`
-	Status    string   `json:"status"`
+	Status    Status   `json:"status"`
 	Reason    string   `json:"reason,omitempty"`
 	Scenarios []string `json:"scenarios"`
 }
@@ -121,7 +177,7 @@ type Scenario struct {
 	Line         int        `json:"line,omitempty"`
 	Requirements []string   `json:"requirements"`
 	Level        string     `json:"level,omitempty"`
-	Status       string     `json:"status"`
+	Status       Status     `json:"status"`
 	DurationMS   int64      `json:"duration_ms"`
 	Error        string     `json:"error,omitempty"`
 	FailedStep   string     `json:"failed_step,omitempty"`

@@ -111,7 +111,7 @@ func seconds(ms int64) string {
 }
 
 // verdictLabel is the verdict as a heading.
-func verdictLabel(v string) string {
+func verdictLabel(v Verdict) string {
 	switch v {
 	case VerdictConformant:
 		return "Conformant"
@@ -119,28 +119,26 @@ func verdictLabel(v string) string {
 		return "Conformant with warnings"
 	case VerdictNonConformant:
 		return "Non-conformant"
+	case VerdictIncomplete:
+		return "Incomplete"
 	case VerdictError:
 		return "Error"
 	default:
-		return cleanText(v)
+		return cleanText(string(v))
 	}
 }
 
-// verdictExplanation says in one sentence what the verdict means for this run.
+// verdictExplanation says in one sentence why the verdict is what it is: the run's
+// verdict reason (a report of an older casecert may have none).
 func verdictExplanation(r Run) string {
-	s := r.Summary
-	switch r.Verdict {
-	case VerdictConformant:
-		return fmt.Sprintf("All %d must and %d should requirements that apply passed.", s.Must.Passed, s.Should.Passed)
-	case VerdictWarnings:
-		return fmt.Sprintf("Every must requirement passed; %s failed.", plural(s.Should.Failed, "should requirement"))
-	case VerdictNonConformant:
-		return fmt.Sprintf("%s failed.", plural(s.Must.Failed, "must requirement"))
-	case VerdictError:
-		return "The run did not certify anything: no requirement could be judged, or the run broke."
-	default:
+	reason := r.VerdictReason
+	if reason == "" {
+		reason = VerdictReason(r)
+	}
+	if reason == "" {
 		return ""
 	}
+	return cleanText(strings.ToUpper(reason[:1]) + reason[1:] + ".")
 }
 
 func plural(n int, noun string) string {

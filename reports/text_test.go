@@ -11,7 +11,7 @@ import (
 func TestMarkdownFirstLineAndTables(t *testing.T) {
 	md := string(render(t, WriteMarkdown, mixedRun()))
 	first, _, _ := strings.Cut(md, "\n")
-	for _, want := range []string{"❌", "Non-conformant", fixtureBase, "must 2 passed, 1 failed, 1 skipped", "should 1 passed, 1 failed", "info 2 observed"} {
+	for _, want := range []string{"❌", "Non-conformant", fixtureBase, "must 2 passed, 1 failed, 1 skipped", "should 1 passed, 1 failed", "info 1 observed", "1 must requirement failed: PATCH-NULL"} {
 		assert.Contains(t, first, want)
 	}
 	failed := md[strings.Index(md, "### Failed requirements"):strings.Index(md, "### Requirements")]

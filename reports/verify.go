@@ -52,6 +52,17 @@ func Verify(doc []byte, embeddedSuiteDigest string) (VerifyResult, error) {
 			problem("scenario %s appears more than once", sc.ID)
 		}
 		seen[sc.ID] = true
+		if !slices.Contains(ScenarioStatuses, sc.Status) {
+			problem("scenario %s has status %q, which is not one of %v", sc.ID, sc.Status, ScenarioStatuses)
+		}
+	}
+	for _, req := range run.Requirements {
+		if !slices.Contains(RequirementStatuses, req.Status) {
+			problem("requirement %s has status %q, which is not one of %v", req.ID, req.Status, RequirementStatuses)
+		}
+	}
+	if !slices.Contains(Verdicts, run.Verdict) {
+		problem("verdict %q is not one of %v", run.Verdict, Verdicts)
 	}
 	catalog := make([]CatalogEntry, len(run.Requirements))
 	for i, req := range run.Requirements {
@@ -68,16 +79,22 @@ func Verify(doc []byte, embeddedSuiteDigest string) (VerifyResult, error) {
 			problem("requirement %s lists scenarios %v but the scenarios carrying it are %v", req.ID, req.Scenarios, want.Scenarios)
 		}
 	}
-	counted := Summarize(run.Requirements)
+	counted := Summarize(run.Requirements, run.Scenarios)
 	compareCounts(problem, "must", run.Summary.Must, counted.Must)
 	compareCounts(problem, "should", run.Summary.Should, counted.Should)
 	if run.Summary.Info != counted.Info {
 		problem("summary.info is %+v but the requirements give %+v", run.Summary.Info, counted.Info)
 	}
-	// An error verdict may come from outside the requirements (a run that broke), so it
-	// is never contradicted; any other verdict must follow from the requirements.
-	if run.Verdict != VerdictError && run.Verdict != judged.Verdict {
+	if run.Summary.Scenarios != counted.Scenarios {
+		problem("summary.scenarios is %+v but the scenarios give %+v", run.Summary.Scenarios, counted.Scenarios)
+	}
+	// The verdict follows from the requirements and from whether the run stopped early
+	// (run.stopped), by the one fold; so does its reason.
+	if run.Verdict != judged.Verdict {
 		problem("verdict is %q but the requirements give %q", run.Verdict, judged.Verdict)
+	}
+	if run.VerdictReason != "" && run.VerdictReason != judged.VerdictReason {
+		problem("verdict_reason is %q but the requirements give %q", run.VerdictReason, judged.VerdictReason)
 	}
 	res.CountsOK = len(res.Problems) == countsBefore
 
@@ -97,6 +114,9 @@ func compareCounts(problem func(string, ...any), level string, got, want Counts)
 	}
 	if got.Skipped != want.Skipped {
 		problem("summary.%s.skipped is %d but the requirements give %d", level, got.Skipped, want.Skipped)
+	}
+	if got.Error != want.Error {
+		problem("summary.%s.error is %d but the requirements give %d", level, got.Error, want.Error)
 	}
 }
 

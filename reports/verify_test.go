@@ -66,7 +66,7 @@ func TestVerifyDetectsAScenarioFlip(t *testing.T) {
 	assert.False(t, res.ReportDigestOK)
 	assert.False(t, res.CountsOK)
 	assert.True(t, hasProblem(res, "requirement PATCH-NULL is \"failed\" but its scenarios make it \"passed\""), res.Problems)
-	assert.True(t, hasProblem(res, `verdict is "non-conformant" but the requirements give "conformant-with-warnings"`), res.Problems)
+	assert.True(t, hasProblem(res, `verdict is "non-conformant" but the requirements give "incomplete"`), res.Problems)
 }
 
 func TestVerifyDetectsAChangedCount(t *testing.T) {
@@ -102,13 +102,30 @@ func TestVerifyOtherSuite(t *testing.T) {
 	assert.True(t, hasProblem(res, "sha256:other"), res.Problems)
 }
 
-func TestVerifyErrorVerdictStands(t *testing.T) {
-	// A run that broke is an error whatever its requirements say; Verify accepts that.
+func TestVerifyVerdictFollowsTheFold(t *testing.T) {
+	// An error verdict comes from a run that stopped early (run.stopped), never by hand.
 	r := mixedRun()
 	r.Verdict = VerdictError
 	res, err := Verify(render(t, WriteJSON, r), fixtureSuite)
 	require.NoError(t, err)
+	assert.False(t, res.OK())
+	assert.True(t, hasProblem(res, `verdict is "error" but the requirements give "non-conformant"`), res.Problems)
+
+	r = fixtureBaseRun()
+	r.Scenarios = []Scenario{passed("a;b", "b", "F", "PATCH-OMIT")}
+	r.Run.Stopped = "interrupted"
+	Judge(&r, fixtureCatalog)
+	require.Equal(t, VerdictError, r.Verdict)
+	res, err = Verify(render(t, WriteJSON, r), fixtureSuite)
+	require.NoError(t, err)
 	assert.True(t, res.OK(), res.Problems)
+}
+
+func TestVerifyRefusesUnknownStatuses(t *testing.T) {
+	doc := edit(t, render(t, WriteJSON, mixedRun()), `"verdict": "non-conformant"`, `"verdict": "mostly-fine"`)
+	res, err := Verify(doc, fixtureSuite)
+	require.NoError(t, err)
+	assert.True(t, hasProblem(res, `verdict "mostly-fine" is not one of`), res.Problems)
 }
 
 func TestVerifyUnreadable(t *testing.T) {
