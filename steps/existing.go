@@ -26,7 +26,7 @@ func (w *World) useExistingCase(ctx context.Context, withChildren bool, override
 		return err
 	}
 	if ex.Status/100 != 2 {
-		return w.failf("setup: populating the existing case %s was refused: %s", w.caseID, describe(ex))
+		return w.cannotJudge("setup: populating the existing case %s was refused: %s", w.caseID, describe(ex))
 	}
 	if w.before, err = w.readCase(ctx); err != nil {
 		return err

@@ -135,6 +135,20 @@ func (w *World) do(ctx context.Context, req client.Request) (client.Exchange, er
 	return ex, nil
 }
 
+// Violation is a step error saying the target broke the scenario's requirement: the only
+// error that makes a scenario failed. Any other step error (setup refused, no answer, a
+// cut-off answer, a read-back that did not work) means the scenario could not be judged,
+// and it ends as error.
+type Violation struct{ msg string }
+
+func (v *Violation) Error() string { return v.msg }
+
+// IsViolation says err holds a Violation (a joined or wrapped one too).
+func IsViolation(err error) bool {
+	var v *Violation
+	return errors.As(err, &v)
+}
+
 // violation is one way the target broke the scenario's requirement.
 func (w *World) violation(field, sent, expected, observed string) error {
 	var b strings.Builder
@@ -146,10 +160,12 @@ func (w *World) violation(field, sent, expected, observed string) error {
 		b.WriteString(": sent " + sent)
 	}
 	b.WriteString("; expected " + expected + "; observed " + observed)
-	return errors.New(b.String())
+	return &Violation{msg: b.String()}
 }
 
-func (w *World) failf(format string, args ...any) error {
+// cannotJudge is a step error that keeps the scenario from being judged (it is not a
+// violation of the requirement): a setup the target refused, an answer that cannot be read.
+func (w *World) cannotJudge(format string, args ...any) error {
 	return fmt.Errorf("%s: "+format, append([]any{w.req}, args...)...)
 }
 
@@ -180,11 +196,11 @@ func (w *World) createCase(ctx context.Context, withChildren bool, override map[
 		return err
 	}
 	if ex.Status/100 != 2 {
-		return w.failf("setup: creating a case was refused: %s", describe(ex))
+		return w.cannotJudge("setup: creating a case was refused: %s", describe(ex))
 	}
 	id := CreatedID(ex)
 	if id == "" {
-		return w.failf("setup: the create answer carries no case id: %s", describe(ex))
+		return w.cannotJudge("setup: the create answer carries no case id: %s", describe(ex))
 	}
 	w.caseID = id
 	if w.env.Created != nil {
@@ -255,7 +271,7 @@ func (w *World) readCaseAt(ctx context.Context, id string) (gjson.Result, error)
 		return gjson.Result{}, err
 	}
 	if ex.Status != http.StatusOK || !gjson.Valid(ex.ResponseBody) || !ex.JSON().IsObject() {
-		return gjson.Result{}, w.failf("reading the case back: expected 200 with a JSON object; observed %s", describe(ex))
+		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s", describe(ex))
 	}
 	return ex.JSON(), nil
 }
@@ -269,7 +285,7 @@ func (w *World) readChildren(ctx context.Context) (map[string]gjson.Result, erro
 			return nil, err
 		}
 		if ex.Status != http.StatusOK || !gjson.Valid(ex.ResponseBody) {
-			return nil, w.failf("reading the case's %s: expected 200 with JSON; observed %s", kind, describe(ex))
+			return nil, w.cannotJudge("reading the case's %s: expected 200 with JSON; observed %s", kind, describe(ex))
 		}
 		out[kind] = ex.JSON()
 	}

@@ -102,7 +102,7 @@ func unanswered(cl *client.Client, ex client.Exchange, err error) error {
 func refusedToken(ex client.Exchange) error {
 	switch {
 	case ex.Status == http.StatusForbidden && isQuota(ex):
-		return targetErr("the target's request quota is exhausted: %s %s answered 403 REQUEST_LIMIT_EXCEEDED (%s)", ex.Method, ex.URL, steps.ErrorMessage(ex))
+		return targetErr("the target's request quota is exhausted: %s %s answered 403 REQUEST_LIMIT_EXCEEDED (%s)", ex.Method, ex.URL, ex.ErrorMessage())
 	case ex.Status == http.StatusUnauthorized || ex.Status == http.StatusForbidden:
 		return targetErr("the target refused the token (%s %s answered %s): check --token or the OAuth settings", ex.Method, ex.URL, describe(ex))
 	}
@@ -287,7 +287,7 @@ func (c *creator) profileFault(name string, refusal client.Exchange, alone bool)
 	default:
 		fix = fmt.Sprintf("check the type (%s) of %q, or remove the field if the target does not have it", f.Type, name)
 	}
-	msg := steps.ErrorMessage(refusal)
+	msg := refusal.ErrorMessage()
 	if msg == "" {
 		msg = describe(refusal)
 	}
