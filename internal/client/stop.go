@@ -43,9 +43,9 @@ type stopWatch struct {
 	stopped   *StopError
 }
 
-// quotaExceeded says an answer is the platform's "request limit exceeded": 403 with a
-// JSON array of {message, errorCode} naming REQUEST_LIMIT_EXCEEDED.
-func quotaExceeded(ex Exchange) (string, bool) {
+// QuotaExceeded says an answer is the platform's "request limit exceeded": 403 with a
+// JSON array of {message, errorCode} naming REQUEST_LIMIT_EXCEEDED; it returns the message.
+func QuotaExceeded(ex Exchange) (string, bool) {
 	if ex.Status != http.StatusForbidden {
 		return "", false
 	}
@@ -77,7 +77,7 @@ func (c *Client) observe(ex Exchange, err error, cancelled bool) {
 		}
 	case ex.Status != 0:
 		c.watch.inARow = 0
-		if msg, ok := quotaExceeded(ex); ok {
+		if msg, ok := QuotaExceeded(ex); ok {
 			stop = &StopError{Quota: true, Reason: fmt.Sprintf("the target's request quota is exhausted: %s %s answered 403 REQUEST_LIMIT_EXCEEDED (%s)",
 				ex.Method, ex.URL, msg)}
 		}

@@ -101,7 +101,7 @@ func unanswered(cl *client.Client, ex client.Exchange, err error) error {
 // refusedToken is a 401, or a 403 (a quota answer named as such).
 func refusedToken(ex client.Exchange) error {
 	switch {
-	case ex.Status == http.StatusForbidden && isQuota(ex):
+	case isQuota(ex):
 		return targetErr("the target's request quota is exhausted: %s %s answered 403 REQUEST_LIMIT_EXCEEDED (%s)", ex.Method, ex.URL, ex.ErrorMessage())
 	case ex.Status == http.StatusUnauthorized || ex.Status == http.StatusForbidden:
 		return targetErr("the target refused the token (%s %s answered %s): check --token or the OAuth settings", ex.Method, ex.URL, describe(ex))
@@ -110,12 +110,8 @@ func refusedToken(ex client.Exchange) error {
 }
 
 func isQuota(ex client.Exchange) bool {
-	for _, e := range ex.JSON().Array() {
-		if e.Get("errorCode").String() == "REQUEST_LIMIT_EXCEEDED" {
-			return true
-		}
-	}
-	return false
+	_, ok := client.QuotaExceeded(ex)
+	return ok
 }
 
 // notCaseAPI is an answer no Case API gives: a redirect, an HTML page, and (on the

@@ -1,0 +1,30 @@
+package suite
+
+import "github.com/casecert/casecert/reports"
+
+// NotRun lists the scenarios a run with these tags and shard would have run, each
+// not-run for reason: the results of a run that stopped before the suite started (the
+// preflight found the target is not the Case API, or refuses the profile).
+func (s *Suite) NotRun(tags string, sh Shard, reason string) []reports.Scenario {
+	inShard := s.InShard(sh)
+	var out []reports.Scenario
+	for _, p := range s.Selected(tags) {
+		if inShard[p.ID] {
+			out = append(out, notRun(p, reason))
+		}
+	}
+	return out
+}
+
+// notRun is the result of a pickle the run never judged.
+func notRun(p Pickle, reason string) reports.Scenario {
+	reqs := p.Requirements
+	if reqs == nil {
+		reqs = []string{}
+	}
+	return reports.Scenario{
+		ID: p.ID, Name: p.Name, Feature: p.Feature, URI: p.URI, Line: p.Line,
+		Requirements: reqs, Level: p.Level, Status: reports.StatusNotRun,
+		Error: "not run: " + reason, Exchanges: []reports.Exchange{},
+	}
+}
