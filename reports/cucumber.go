@@ -104,6 +104,13 @@ func cukeScenario(ix index, sc *Scenario) cukeElement {
 	case StatusSkipped:
 		step.Name = "the scenario applies"
 		step.Result.Error = sc.SkipReason
+	case StatusError:
+		// Cucumber has no "could not judge": skipped, never failed, and the message says so.
+		step.Name = firstNonEmpty([]string{sc.FailedStep, "the scenario could be judged"})
+		step.Result.Error = "error (not judged): " + sc.Error
+	case StatusNotRun:
+		step.Name = "the scenario ran"
+		step.Result.Error = sc.Error
 	default:
 		step.Name = "the scenario holds"
 	}
@@ -115,7 +122,9 @@ func cukeScenario(ix index, sc *Scenario) cukeElement {
 	return el
 }
 
-func cukeStatus(status string) string {
+// cukeStatus maps an outcome to Cucumber's: error and not-run are "skipped" (Cucumber has
+// no status for "could not judge"), with the error message saying which.
+func cukeStatus(status Status) string {
 	switch status {
 	case StatusPassed, StatusObserved:
 		return "passed"

@@ -25,8 +25,9 @@ type ExitCode int
 const (
 	ExitConformant    ExitCode = 0 // every must requirement passed (or a command succeeded)
 	ExitNonConformant ExitCode = 1 // a must requirement failed (or verify found a problem)
-	ExitUsage         ExitCode = 2 // usage or configuration error
-	ExitUnreachable   ExitCode = 3 // the target could not be reached or the run could not start
+	ExitUsage         ExitCode = 2 // usage or configuration error (the profile included)
+	ExitUnreachable   ExitCode = 3 // the target could not be judged: unreachable, not the Case API, stopped answering
+	ExitIncomplete    ExitCode = 4 // no must failed, but a must was not judged
 )
 
 // Env is everything casecert takes from the operating system.
@@ -42,6 +43,7 @@ type Env struct {
 	ReadFile  func(string) ([]byte, error)
 	WriteFile func(string, []byte) error
 	MkdirAll  func(string) error
+	Remove    func(string) error
 	DirFS     func(string) fs.FS
 }
 
@@ -57,6 +59,7 @@ func OSEnv(ctx context.Context) Env {
 		ReadFile:  os.ReadFile,
 		WriteFile: func(name string, data []byte) error { return os.WriteFile(name, data, 0o644) },
 		MkdirAll:  func(dir string) error { return os.MkdirAll(dir, 0o755) },
+		Remove:    os.Remove,
 		DirFS:     os.DirFS,
 	}
 }
@@ -82,8 +85,10 @@ Usage:
   casecert steps              the step phrases a feature file may use, with examples
   casecert version
 
-Exit codes: 0 conformant, 1 not conformant, 2 usage or configuration error,
-3 target unreachable or the run could not start.
+Exit codes: 0 conformant (with or without warnings), 1 non-conformant (a must failed),
+2 usage or configuration error (the profile included), 3 the target could not be judged
+(unreachable, not the Case API, quota exhausted, stopped answering, interrupted),
+4 incomplete (no must failed, but a must was not judged).
 Run "casecert COMMAND -h" for the flags of a command.
 `
 
@@ -133,11 +138,14 @@ func exitCode(err error) ExitCode {
 	var ue *usageError
 	var fe *failedError
 	var te *targetError
+	var ve *verdictError
 	switch {
 	case err == nil:
 		return ExitConformant
 	case errors.As(err, &ue):
 		return ExitUsage
+	case errors.As(err, &ve):
+		return ExitCode(ve.verdict.ExitCode())
 	case errors.As(err, &fe):
 		return ExitNonConformant
 	case errors.As(err, &te):

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/reports"
 )
 
 func TestUsageErrorsExit2(t *testing.T) {
@@ -87,8 +88,9 @@ func TestUnreachableTargetsExit3(t *testing.T) {
 	}
 }
 
-// A target that answers garbage to everything is judged (and fails), never crashes casecert.
-func TestGarbageTargetIsNonConformant(t *testing.T) {
+// A target that answers garbage to everything is not the Case API: the preflight says so
+// (exit 3), and casecert never crashes.
+func TestGarbageTargetCannotBeJudged(t *testing.T) {
 	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"id": [1, 2`))
@@ -96,8 +98,8 @@ func TestGarbageTargetIsNonConformant(t *testing.T) {
 	defer garbage.Close()
 	dir := t.TempDir()
 	env, stdout, stderr := testEnv(t, "run", "--base-url", garbage.URL, "--token", "t0ken-abc", "--report-dir", dir, "--tags", "@PATCH-NULL,@PATCH-OMIT")
-	assert.Equal(t, ExitNonConformant, Main(env), stdout.String()+stderr.String())
-	assert.Contains(t, stdout.String(), "NON-CONFORMANT")
+	assert.Equal(t, ExitUnreachable, Main(env), stdout.String()+stderr.String())
+	assert.Contains(t, stdout.String(), "verdict: ERROR: the run stopped early: the preflight failed: this is not the Case API at this URL")
 	assert.FileExists(t, filepath.Join(dir, "report.json"))
 }
 
@@ -136,25 +138,28 @@ func TestInapplicableRequirementIsSkipped(t *testing.T) {
 	require.NoError(t, os.WriteFile(profile, []byte(y), 0o644))
 	env, stdout, stderr := testEnv(t, "run", "--profile", profile, "--report-dir", dir, "--format", "json",
 		"--tags", "@LOC-PRECEDENCE,@PATCH-NULL")
-	require.Equal(t, ExitConformant, Main(env), stdout.String()+stderr.String())
+	require.Equal(t, ExitIncomplete, Main(env), stdout.String()+stderr.String())
 	_, run := readReport(t, dir)
 	for _, r := range run.Requirements {
 		switch r.ID {
 		case "LOC-PRECEDENCE":
-			assert.Equal(t, "skipped", r.Status)
+			assert.Equal(t, reports.StatusSkipped, r.Status)
 			assert.Contains(t, r.Reason, "fewer than three locations")
 		case "PATCH-NULL":
-			assert.Equal(t, "passed", r.Status)
+			assert.Equal(t, reports.StatusPassed, r.Status)
 		case "PATCH-OMIT":
-			assert.Equal(t, "skipped", r.Status, "not selected by --tags")
+			assert.Equal(t, reports.StatusSkipped, r.Status, "not selected by --tags")
 		}
 	}
 }
 
 // A target that answers with an endless body is cut off by the driver's cap; the run
-// still ends, with a clear verdict, and never buffers the whole body.
+// still ends, with a clear verdict (an answer cut off judges nothing), and never buffers
+// the whole body. The target passes the preflight first, then floods.
 func TestHugeBodiesAreCapped(t *testing.T) {
-	huge := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	tg := startSwitchboard(t)
+	tg.after = 3 // the preflight: read an unknown id, create, read back
+	tg.misbehave = func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"id": "`))
 		chunk := []byte(strings.Repeat("x", 64<<10))
@@ -163,11 +168,13 @@ func TestHugeBodiesAreCapped(t *testing.T) {
 				return
 			}
 		}
-	}))
-	defer huge.Close()
+	}
 	dir := t.TempDir()
-	env, stdout, stderr := testEnv(t, "run", "--base-url", huge.URL, "--token", "t0ken-abc", "--report-dir", dir, "--tags", "@PATCH-NULL")
-	assert.Equal(t, ExitNonConformant, Main(env), stdout.String()+stderr.String())
+	env, stdout, stderr := testEnv(t, "run", "--base-url", tg.base, "--token", tg.token, "--report-dir", dir, "--tags", "@PATCH-NULL")
+	// Every scenario is error (an answer cut off judges nothing); only the run-wide checks
+	// were judged, so the musts of PATCH-NULL are not: incomplete.
+	assert.Equal(t, ExitIncomplete, Main(env), stdout.String()+stderr.String())
+	assert.Contains(t, stdout.String(), "PATCH-NULL (error)")
 	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
 	require.NoError(t, err)
 	assert.Less(t, len(data), 8<<20, "the report holds capped bodies, not the target's 64 MiB each")

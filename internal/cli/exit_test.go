@@ -32,17 +32,23 @@ func TestExitCode(t *testing.T) {
 	}
 }
 
-// Each verdict of a finished run gives its exit code.
+// Each verdict of a finished run gives its exit code (cli-and-report.md, "Exit codes").
 func TestVerdictExitCodes(t *testing.T) {
-	for verdict, want := range map[string]ExitCode{
+	want := map[reports.Verdict]ExitCode{
 		reports.VerdictConformant:    ExitConformant,
 		reports.VerdictWarnings:      ExitConformant,
 		reports.VerdictNonConformant: ExitNonConformant,
-		reports.VerdictError:         ExitNonConformant,
-	} {
-		assert.Equal(t, want, exitCode(verdictError(reports.Run{Verdict: verdict}, nil)), verdict)
+		reports.VerdictError:         ExitUnreachable,
+		reports.VerdictIncomplete:    ExitIncomplete,
 	}
-	assert.Equal(t, ExitUnreachable, exitCode(verdictError(reports.Run{Verdict: reports.VerdictNonConformant}, errors.New("interrupted"))))
+	require.Len(t, want, len(reports.Verdicts), "every verdict has its exit code")
+	for _, verdict := range reports.Verdicts {
+		err := verdictOutcome(reports.Run{Verdict: verdict})
+		assert.Equal(t, want[verdict], exitCode(err), verdict)
+		if err != nil {
+			assert.Equal(t, want[verdict], exitCode(fmt.Errorf("wrapped: %w", err)), verdict)
+		}
+	}
 }
 
 // An unknown fault switch is a usage error (exit 2), like any other bad flag value, and
@@ -58,7 +64,7 @@ func TestMergeWritesEveryFormat(t *testing.T) {
 	dir := t.TempDir()
 	run := filepath.Join(dir, "run")
 	env, stdout, stderr := testEnv(t, "run", "--report-dir", run, "--seed", "7", "--concurrency", "4", "--tags", "@PATCH-NULL,@PATCH-OMIT")
-	require.Equal(t, ExitConformant, Main(env), stdout.String()+stderr.String())
+	require.Equal(t, ExitIncomplete, Main(env), stdout.String()+stderr.String())
 
 	merged := filepath.Join(dir, "merged")
 	env, stdout, stderr = testEnv(t, "merge", "-o", merged, filepath.Join(run, "report.json"))

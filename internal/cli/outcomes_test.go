@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -26,7 +27,7 @@ import (
 
 // target is the reference server behind a switchboard that counts requests and, after a
 // given number, starts misbehaving.
-type target struct {
+type switchboard struct {
 	ref      *refserver.Server
 	requests atomic.Int64
 	// after this many requests (0: never) misbehave answers instead of the server.
@@ -38,11 +39,11 @@ type target struct {
 	token     string
 }
 
-func startTarget(t *testing.T, faults ...string) *target {
+func startSwitchboard(t *testing.T, faults ...string) *switchboard {
 	t.Helper()
 	ref, err := refserver.New(refserver.Options{Faults: faults})
 	require.NoError(t, err)
-	tg := &target{ref: ref}
+	tg := &switchboard{ref: ref}
 	hs := httptest.NewServer(tg)
 	t.Cleanup(func() { hs.Close(); ref.Close() })
 	tg.base = hs.URL + refserver.DefaultBasePath
@@ -51,7 +52,7 @@ func startTarget(t *testing.T, faults ...string) *target {
 	return tg
 }
 
-func (tg *target) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (tg *switchboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := tg.requests.Add(1)
 	if tg.onRequest != nil {
 		tg.onRequest(n)
@@ -90,7 +91,7 @@ type outcome struct {
 func runCasecert(t *testing.T, ctx context.Context, args ...string) outcome {
 	t.Helper()
 	dir := t.TempDir()
-	env, stdout, stderr := testEnv(t, append([]string{"run", "--report-dir", dir, "--seed", "5"}, args...)...)
+	env, stdout, stderr := outcomeEnv(t, append([]string{"run", "--report-dir", dir, "--seed", "5"}, args...)...)
 	if ctx != nil {
 		env.Context = ctx
 	}
@@ -103,7 +104,7 @@ func runCasecert(t *testing.T, ctx context.Context, args ...string) outcome {
 	}
 	if data, err := os.ReadFile(filepath.Join(dir, "report.json")); err == nil {
 		o.report = &reports.Run{}
-		require.NoError(t, jsonUnmarshal(data, o.report))
+		require.NoError(t, json.Unmarshal(data, o.report))
 	}
 	return o
 }
@@ -114,6 +115,7 @@ func (o outcome) String() string { return o.stdout + o.stderr }
 // the first line of the verdict block.
 func assertOutcome(t *testing.T, o outcome, code ExitCode, verdict reports.Verdict, why string) {
 	t.Helper()
+	t.Logf("exit %d, %s", o.code, o.verdict)
 	assert.Equal(t, code, o.code, "exit code\n%s", o)
 	assert.True(t, strings.HasPrefix(o.verdict, "verdict: "+strings.ToUpper(string(verdict))+": "), "verdict line %q, want %s", o.verdict, verdict)
 	assert.Contains(t, o.verdict, why)
@@ -124,7 +126,7 @@ func assertOutcome(t *testing.T, o outcome, code ExitCode, verdict reports.Verdi
 }
 
 func TestNotTheCaseAPIExit3(t *testing.T) {
-	tg := startTarget(t)
+	tg := startSwitchboard(t)
 	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, "<!DOCTYPE html><html><body><form action=/login>Sign in</form></body></html>")
@@ -149,7 +151,7 @@ func TestNotTheCaseAPIExit3(t *testing.T) {
 }
 
 func TestCreateRefusedBecauseOfOneFieldExit2(t *testing.T) {
-	tg := startTarget(t)
+	tg := startSwitchboard(t)
 	y := strings.Replace(string(fixtures.DefaultYAML()), "{name: police_involved, type: boolean}", "{name: police_involved, type: string}", 1)
 	profile := filepath.Join(t.TempDir(), "vendor.yaml")
 	require.NoError(t, os.WriteFile(profile, []byte(y), 0o644))
@@ -160,12 +162,12 @@ func TestCreateRefusedBecauseOfOneFieldExit2(t *testing.T) {
 }
 
 func TestUnwritableReportDirSendsNothing(t *testing.T) {
-	tg := startTarget(t)
+	tg := startSwitchboard(t)
 	file := filepath.Join(t.TempDir(), "a-file")
 	require.NoError(t, os.WriteFile(file, nil, 0o644))
-	env, stdout, stderr := testEnv(t, "run", "--base-url", tg.base, "--token", tg.token, "--report-dir", filepath.Join(file, "report"))
+	env, stdout, stderr := outcomeEnv(t, "run", "--base-url", tg.base, "--token", tg.token, "--report-dir", filepath.Join(file, "report"))
 	assert.Equal(t, ExitUsage, Main(env), stdout.String()+stderr.String())
-	assert.Contains(t, stderr.String(), "report directory")
+	assert.Contains(t, stderr.String(), "cannot be written (nothing was sent to the target)")
 	assert.Zero(t, tg.requests.Load(), "no request before the report directory is known to be writable")
 }
 
@@ -183,7 +185,7 @@ func TestOneShardIsIncomplete(t *testing.T) {
 
 func TestTargetDyingMidRun(t *testing.T) {
 	t.Run("no must failed before", func(t *testing.T) {
-		tg := startTarget(t)
+		tg := startSwitchboard(t)
 		tg.after, tg.misbehave = 80, hangUp
 		o := runCasecert(t, nil, "--base-url", tg.base, "--token", tg.token, "--format", "json,junit")
 		assertOutcome(t, o, ExitUnreachable, reports.VerdictError, "the run stopped early: the target stopped answering: 5 requests in a row got no answer")
@@ -192,13 +194,14 @@ func TestTargetDyingMidRun(t *testing.T) {
 		assert.Positive(t, s.NotRun)
 		assert.Positive(t, s.Error)
 		assert.NotEmpty(t, o.report.Cleanup.CreatedCaseIDs)
+		t.Logf("the target hung up from request 81 on; it got %d requests", tg.requests.Load())
 		assert.Less(t, tg.requests.Load(), int64(80+40), "the run stops promptly")
 		junit, err := os.ReadFile(filepath.Join(o.dir, "junit.xml"))
 		require.NoError(t, err)
 		assert.Contains(t, string(junit), `failures="0"`)
 	})
 	t.Run("a must failed before", func(t *testing.T) {
-		tg := startTarget(t, "null-ignored")
+		tg := startSwitchboard(t, "null-ignored")
 		tg.after, tg.misbehave = 60, hangUp
 		o := runCasecert(t, nil, "--base-url", tg.base, "--token", tg.token, "--tags", "@PATCH-NULL", "--concurrency", "1", "--format", "json")
 		assertOutcome(t, o, ExitNonConformant, reports.VerdictNonConformant, "1 must requirement failed: PATCH-NULL; the run stopped early: the target stopped answering")
@@ -208,16 +211,17 @@ func TestTargetDyingMidRun(t *testing.T) {
 
 func TestQuotaExceededStopsWithinSixteenRequests(t *testing.T) {
 	const n = 50
-	tg := startTarget(t)
+	tg := startSwitchboard(t)
 	tg.after, tg.misbehave = n, quotaExceeded
 	o := runCasecert(t, nil, "--base-url", tg.base, "--token", tg.token, "--format", "json")
 	assertOutcome(t, o, ExitUnreachable, reports.VerdictError, "the run stopped early: the target's request quota is exhausted")
+	t.Logf("the target answered REQUEST_LIMIT_EXCEEDED from request %d on; it got %d requests", n+1, tg.requests.Load())
 	assert.LessOrEqual(t, tg.requests.Load(), int64(n+16))
 	assert.Zero(t, o.report.Summary.Scenarios.Failed)
 }
 
 func TestCtrlCLeavesTheRestNotRun(t *testing.T) {
-	tg := startTarget(t)
+	tg := startSwitchboard(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	tg.onRequest = func(n int64) {
@@ -234,4 +238,14 @@ func TestCtrlCLeavesTheRestNotRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(junit), `failures="0"`)
 	assert.True(t, bytes.Contains(junit, []byte("<skipped")))
+}
+
+// outcomeEnv is the OS environment with the given arguments and captured output.
+func outcomeEnv(t *testing.T, args ...string) (Env, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	env := OSEnv(context.Background())
+	var stdout, stderr bytes.Buffer
+	env.Args, env.Stdout, env.Stderr = args, &stdout, &stderr
+	env.Getenv = func(string) string { return "" }
+	return env, &stdout, &stderr
 }

@@ -1,25 +1,31 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/casecert/casecert/features"
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/internal/preflight"
 	"github.com/casecert/casecert/internal/suite"
 	"github.com/casecert/casecert/reports"
 )
 
 // runCommand certifies one target. The stages, in order, each a function of this package:
 // parseRunFlags, loadProfile, loadSuite (expand the features for the profile),
-// selectScenarios, startTarget (the given URL or the reference server), connect (client
-// and preflight), runSuite (godog), resultsModel (judge), writeReports, printVerdict and
-// verdictError. Every error carries its exit code: see exitCode.
+// selectScenarios, checkReportDir (before any request), startTarget (the given URL or the
+// reference server), connect (the client, whose stop conditions cancel the run),
+// preflight (fail fast, with the cause), runSuite (godog), resultsModel (judge),
+// writeReports, printVerdict and verdictOutcome. Every error carries its exit code: see
+// exitCode.
 func runCommand(env Env, args []string) error {
 	opts, err := parseRunFlags(env, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -44,30 +50,82 @@ func runCommand(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkReportDir(env, opts.reportDir); err != nil {
+		return err
+	}
 	target, err := startTarget(env, opts)
 	if err != nil {
 		return err
 	}
 	defer target.stop()
 	started := env.Now()
-	cl, rec, err := connect(env, opts, profile, target)
+	ctx, cancel := runContext(env.Context)
+	defer cancel(nil)
+	cl, rec, err := connect(env, opts, profile, target, func(e *client.StopError) { cancel(e) })
 	if err != nil {
 		return err
+	}
+	var created []string
+	if err := runPreflight(ctx, opts, st, cl, &created); err != nil {
+		// Nothing was judged; the report still says why and lists the cases created.
+		res := suite.Result{Scenarios: st.NotRun(opts.tags, opts.shard, "the preflight stopped the run"), Requests: int(cl.Requests()),
+			Mode: mode(opts), Cleanup: reports.Cleanup{Restored: true, Detail: "the run only changed cases it created"}}
+		run := resultsModel(opts, st, target, res, started, env.Now(), "the preflight failed: "+err.Error(), created)
+		var ve *verdictError
+		if werr := finish(env, opts, run); werr != nil && !errors.As(werr, &ve) {
+			return werr
+		}
+		return err // its exit code, not the verdict's: 2 when the profile is at fault
 	}
 	fmt.Fprintf(env.Stderr, "casecert %s: certifying %s (profile %s, %d scenarios, seed %d)\n",
 		Version, target.describe(), profile.Name, selected, opts.seed)
-	res, err := runSuite(env, opts, st, target, cl, rec)
+	res, err := runSuite(ctx, env, opts, st, target, cl, rec)
 	if err != nil {
 		return err
 	}
-	interrupted := env.Context.Err()
-	run := resultsModel(opts, st, target, res, started, env.Now(), interrupted)
-	paths, err := writeReports(env, opts.reportDir, opts.formats, run)
-	if err != nil {
-		return err
+	run := resultsModel(opts, st, target, res, started, env.Now(), stopReason(ctx), created)
+	return finish(env, opts, run)
+}
+
+// errInterrupted is the cause of a run the user interrupted.
+var errInterrupted = errors.New("interrupted (Ctrl-C or SIGTERM)")
+
+// runContext is the context of the run's requests and scenarios: cancelled, with the
+// reason as its cause, when the user interrupts (parent is cancelled) or when cancel is
+// called (a stop condition of the client).
+func runContext(parent context.Context) (context.Context, context.CancelCauseFunc) {
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(parent))
+	stopWatching := context.AfterFunc(parent, func() { cancel(errInterrupted) })
+	return ctx, func(cause error) {
+		stopWatching()
+		cancel(cause)
 	}
-	printVerdict(env.Stdout, run, paths)
-	return verdictError(run, interrupted)
+}
+
+// stopReason says why the run stopped before every scenario ran; "" when it did not.
+func stopReason(ctx context.Context) string {
+	if ctx.Err() == nil {
+		return ""
+	}
+	return context.Cause(ctx).Error()
+}
+
+// checkReportDir makes sure the report can be written before the first request: a run
+// whose report is lost at the end has wasted the target's quota and lost the list of
+// cases it created.
+func checkReportDir(env Env, dir string) error {
+	probe := filepath.Join(dir, ".casecert-write-check")
+	err := env.MkdirAll(dir)
+	if err == nil {
+		err = env.WriteFile(probe, []byte("casecert checks that the report directory can be written\n"))
+	}
+	if err != nil {
+		return usagef("--report-dir %s cannot be written (nothing was sent to the target): %v", dir, err)
+	}
+	if env.Remove != nil {
+		env.Remove(probe)
+	}
+	return nil
 }
 
 // loadProfile reads --profile, or takes the embedded default profile.
@@ -115,22 +173,45 @@ func selectScenarios(st *suite.Suite, o *runOptions) (int, error) {
 }
 
 // connect builds the client of the target, with the recorder of the run-wide checks
-// watching every exchange, and makes sure the target answers and takes the token.
-func connect(env Env, o *runOptions, p *fixtures.Profile, t *target) (*client.Client, *suite.Recorder, error) {
+// watching every exchange and onStop told when the target stops answering.
+func connect(env Env, o *runOptions, p *fixtures.Profile, t *target, onStop func(*client.StopError)) (*client.Client, *suite.Recorder, error) {
 	rec := &suite.Recorder{}
-	cl, err := newClient(env, o, p, t, rec)
+	cl, err := newClient(env, o, p, t, rec, onStop)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := preflight(env.Context, cl, p, o.caseID); err != nil {
 		return nil, nil, err
 	}
 	return cl, rec, nil
 }
 
+// runPreflight fails the run fast, with the cause, before the suite: exit 2 when the
+// profile is at fault, 3 when the target cannot be judged. created gets every case it made.
+func runPreflight(ctx context.Context, o *runOptions, st *suite.Suite, cl *client.Client, created *[]string) error {
+	err := preflight.Check(ctx, preflight.Config{
+		Client: cl, Profile: st.Profile, CaseID: o.caseID, Body: st.SetupBody(o.seed),
+		Created: func(id string) { *created = append(*created, id) },
+	})
+	var pe *preflight.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &pe) && pe.Profile:
+		return usagef("%v", err)
+	case ctx.Err() != nil:
+		return &targetError{fmt.Errorf("%s (during the preflight)", stopReason(ctx))}
+	}
+	return &targetError{err}
+}
+
+func mode(o *runOptions) string {
+	if o.caseID != "" {
+		return "existing-case"
+	}
+	return "created-cases"
+}
+
 // runSuite runs the selected scenarios with godog and says how the --case-id case was left.
-func runSuite(env Env, o *runOptions, st *suite.Suite, t *target, cl *client.Client, rec *suite.Recorder) (suite.Result, error) {
-	res, err := st.Run(env.Context, suite.Config{
+func runSuite(ctx context.Context, env Env, o *runOptions, st *suite.Suite, t *target, cl *client.Client, rec *suite.Recorder) (suite.Result, error) {
+	res, err := st.Run(ctx, suite.Config{
 		Client: cl, Recorder: rec, Seed: o.seed, Token: t.token, ExpiredToken: t.expiredToken, CaseID: o.caseID,
 		Tags: o.tags, Concurrency: o.concurrency, Progress: env.Stderr, Shard: o.shard,
 	})
@@ -143,9 +224,10 @@ func runSuite(env Env, o *runOptions, st *suite.Suite, t *target, cl *client.Cli
 	return res, nil
 }
 
-// resultsModel is the report of the run, judged against the catalog. An interrupted run
-// keeps what ran as evidence, but certifies nothing.
-func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, started, finished time.Time, interrupted error) reports.Run {
+// resultsModel is the report of the run, judged against the catalog. A run that stopped
+// early (stopped says why) keeps what ran as evidence; the fold makes it non-conformant if
+// a must had already failed, else error. created are the cases the preflight made.
+func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, started, finished time.Time, stopped string, created []string) reports.Run {
 	run := reports.Run{
 		Schema: reports.Schema,
 		Tool:   reports.Tool{Name: "casecert", Version: Version},
@@ -155,32 +237,53 @@ func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, s
 		Run: reports.RunInfo{
 			StartedAt: started.UTC().Format(time.RFC3339), FinishedAt: finished.UTC().Format(time.RFC3339),
 			DurationMS: finished.Sub(started).Milliseconds(), Seed: o.seed, Concurrency: o.concurrency,
-			Requests: res.Requests, InsecureTLS: o.insecure, Tags: o.tags,
+			Requests: res.Requests, InsecureTLS: o.insecure, Tags: o.tags, Stopped: stopped,
 		},
 		Scenarios: res.Scenarios,
 		Cleanup:   res.Cleanup,
+	}
+	run.Cleanup.CreatedCaseIDs = slices.Sorted(slices.Values(append(slices.Clone(res.Cleanup.CreatedCaseIDs), created...)))
+	if run.Cleanup.CreatedCaseIDs == nil {
+		run.Cleanup.CreatedCaseIDs = []string{}
 	}
 	if o.insecure {
 		run.Run.Warnings = append(run.Run.Warnings, "TLS certificate verification was disabled (--insecure-skip-verify)")
 	}
 	reports.Judge(&run, st.CatalogEntries())
-	if interrupted != nil {
-		run.Verdict = reports.VerdictError
-		run.Run.Warnings = append(run.Run.Warnings, "the run was interrupted before every scenario ran")
-	}
 	return run
 }
 
-// verdictError is the run's outcome as an error for exitCode: nil when conformant (with
-// or without warnings).
-func verdictError(run reports.Run, interrupted error) error {
-	switch {
-	case interrupted != nil:
-		return &targetError{fmt.Errorf("interrupted (%v); the partial report is marked as an error", interrupted)}
-	case run.Verdict == reports.VerdictNonConformant || run.Verdict == reports.VerdictError:
-		return &failedError{fmt.Sprintf("verdict %s", run.Verdict)}
+// finish writes the reports and prints the verdict block; its error carries the exit
+// code of the verdict. When the report cannot be written, the cases the run created are
+// printed, so that list is never lost.
+func finish(env Env, o *runOptions, run reports.Run) error {
+	paths, err := writeReports(env, o.reportDir, o.formats, run)
+	if err != nil {
+		if ids := run.Cleanup.CreatedCaseIDs; len(ids) > 0 {
+			fmt.Fprintf(env.Stderr, "casecert: the report could not be written; cases the run created on the target: %s\n", strings.Join(ids, ", "))
+		}
+		return err
 	}
-	return nil
+	printVerdict(env.Stdout, run, paths)
+	return verdictOutcome(run)
+}
+
+// verdictError is a finished run whose verdict is not conformant; exitCode gives the
+// verdict's exit code (1 non-conformant, 3 error, 4 incomplete).
+type verdictError struct {
+	verdict reports.Verdict
+	reason  string
+}
+
+func (e *verdictError) Error() string { return fmt.Sprintf("verdict %s: %s", e.verdict, e.reason) }
+
+// verdictOutcome is the run's verdict as an error for exitCode: nil when conformant
+// (with or without warnings).
+func verdictOutcome(run reports.Run) error {
+	if run.Verdict.ExitCode() == 0 {
+		return nil
+	}
+	return &verdictError{verdict: run.Verdict, reason: run.VerdictReason}
 }
 
 func firstNonEmpty(ss ...string) string {

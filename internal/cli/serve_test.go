@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/casecert/casecert/reports"
 )
 
 // syncBuffer is a bytes.Buffer that serve can write while the test reads it.
@@ -102,7 +104,8 @@ func TestServeAnswersWithThePrintedTokenAndKeepsCases(t *testing.T) {
 	assert.Contains(t, body, "kept across restarts")
 }
 
-// Ctrl-C during a run ends it promptly with exit 3 and a partial report marked "error".
+// Ctrl-C during a run ends it promptly with exit 3 and a partial report marked "error",
+// the scenarios left not-run.
 func TestInterruptedRunWritesAPartialReport(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -119,7 +122,9 @@ func TestInterruptedRunWritesAPartialReport(t *testing.T) {
 	assert.Equal(t, ExitUnreachable, Main(env), stdout.String()+stderr.String())
 	assert.Less(t, time.Since(start), 30*time.Second)
 	_, run := readReport(t, dir)
-	assert.Equal(t, "error", run.Verdict)
-	assert.Contains(t, run.Run.Warnings, "the run was interrupted before every scenario ran")
+	assert.Equal(t, reports.VerdictError, run.Verdict)
+	assert.Contains(t, run.Run.Stopped, "interrupted")
+	assert.Positive(t, run.Summary.Scenarios.NotRun)
+	assert.Zero(t, run.Summary.Scenarios.Failed)
 	assert.Contains(t, progress.String(), "interrupted")
 }

@@ -19,7 +19,7 @@ func TestShardsMergeIntoTheWholeRun(t *testing.T) {
 	runWith := func(extra ...string) (string, reports.Run) {
 		dir := t.TempDir()
 		env, stdout, stderr := testEnv(t, append([]string{"run", "--tags", tags, "--seed", "3", "--report-dir", dir, "--format", "json"}, extra...)...)
-		require.Equal(t, ExitConformant, Main(env), stdout.String()+stderr.String())
+		require.Equal(t, ExitIncomplete, Main(env), "--tags leaves musts out\n"+stdout.String()+stderr.String())
 		_, run := readReport(t, dir)
 		return dir, run
 	}
@@ -49,7 +49,10 @@ func TestShardsMergeIntoTheWholeRun(t *testing.T) {
 	require.Equal(t, ExitConformant, Main(env), stdout.String()+stderr.String())
 	_, merged := readReport(t, out)
 	assert.Equal(t, whole.Verdict, merged.Verdict)
-	assert.Equal(t, whole.Summary, merged.Summary)
+	// Requirements fold alike; scenario counts differ by the run-wide checks each shard ran.
+	assert.Equal(t, whole.Summary.Must, merged.Summary.Must)
+	assert.Equal(t, whole.Summary.Should, merged.Summary.Should)
+	assert.Equal(t, whole.Summary.Info, merged.Summary.Info)
 	for i, r := range whole.Requirements {
 		assert.Equal(t, r.Status, merged.Requirements[i].Status, r.ID)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,7 +16,6 @@ import (
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/internal/refserver"
-	"github.com/casecert/casecert/internal/sfid"
 	"github.com/casecert/casecert/internal/suite"
 )
 
@@ -74,7 +72,10 @@ func startTarget(env Env, o *runOptions) (*target, error) {
 	}, nil
 }
 
-func newClient(env Env, o *runOptions, p *fixtures.Profile, t *target, rec *suite.Recorder) (*client.Client, error) {
+// newClient is the driver of the run: every exchange goes to rec (the run-wide checks),
+// and a stop condition (no answer several times in a row, 403 REQUEST_LIMIT_EXCEEDED,
+// the retry budget spent) goes to onStop.
+func newClient(env Env, o *runOptions, p *fixtures.Profile, t *target, rec *suite.Recorder, onStop func(*client.StopError)) (*client.Client, error) {
 	hc, err := httpClient(env, o)
 	if err != nil {
 		return nil, err
@@ -83,6 +84,7 @@ func newClient(env Env, o *runOptions, p *fixtures.Profile, t *target, rec *suit
 		BaseURL: t.baseURL, Token: t.token, APIVersion: firstNonEmpty(o.apiVersion, p.APIVersion),
 		Timeout: o.timeout, Retries: o.retries, Rate: o.rate, HTTPClient: hc,
 		RedactHeaders: o.redactHeaders, OnExchange: rec.Observe, UserAgent: "casecert/" + Version,
+		OnStop: onStop,
 	}
 	if t.expiredToken != "" {
 		cfg.Secrets = append(cfg.Secrets, t.expiredToken)
@@ -121,25 +123,4 @@ func httpClient(env Env, o *runOptions) (*http.Client, error) {
 	}
 	tr.TLSClientConfig = tlsCfg
 	return &http.Client{Transport: tr}, nil
-}
-
-// preflight reads one case (a well-formed id that should not exist, or the --case-id
-// case) to tell an unreachable target or a refused token (exit 3) from a target that
-// merely fails requirements. Any answer that is not 401/403 will do.
-func preflight(ctx context.Context, cl *client.Client, p *fixtures.Profile, caseID string) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if caseID == "" {
-		caseID = sfid.Make("500", 0)
-	}
-	path := fixtures.Path(p.Paths.Read, caseID)
-	ex, err := cl.Do(ctx, client.Request{Method: http.MethodGet, Path: path})
-	var te *client.TransportError
-	if errors.As(err, &te) || ex.Status == 0 {
-		return &targetError{fmt.Errorf("the target at %s cannot be reached: %v", cl.BaseURL(), err)}
-	}
-	if ex.Status == http.StatusUnauthorized || ex.Status == http.StatusForbidden {
-		return &targetError{fmt.Errorf("the target refused the token (GET %s answered %d): check --token or the OAuth settings", path, ex.Status)}
-	}
-	return nil
 }

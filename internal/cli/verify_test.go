@@ -245,7 +245,7 @@ func TestMergeShardsOfOneRun(t *testing.T) {
 	assert.Equal(t, run.Verdict, merged.Verdict)
 	assert.Equal(t, run.Summary, merged.Summary)
 	assert.Len(t, merged.Scenarios, len(run.Scenarios))
-	want, got := map[string]string{}, map[string]string{}
+	want, got := map[string]reports.Status{}, map[string]reports.Status{}
 	for _, r := range run.Requirements {
 		want[r.ID] = r.Status
 	}

@@ -32,11 +32,12 @@ func writeReports(env Env, dir string, formats []reports.Format, run reports.Run
 	return paths, nil
 }
 
+// printVerdict prints the verdict block: its first line is the verdict and why.
 func printVerdict(w io.Writer, run reports.Run, paths []string) {
 	s := run.Summary
-	fmt.Fprintf(w, "\nverdict: %s\n", strings.ToUpper(run.Verdict))
-	fmt.Fprintf(w, "  must:   %d passed, %d failed, %d skipped\n", s.Must.Passed, s.Must.Failed, s.Must.Skipped)
-	fmt.Fprintf(w, "  should: %d passed, %d failed, %d skipped\n", s.Should.Passed, s.Should.Failed, s.Should.Skipped)
+	fmt.Fprintf(w, "\nverdict: %s: %s\n", strings.ToUpper(string(run.Verdict)), run.VerdictReason)
+	fmt.Fprintf(w, "  must:   %d passed, %d failed, %d skipped, %d not judged\n", s.Must.Passed, s.Must.Failed, s.Must.Skipped, s.Must.Error)
+	fmt.Fprintf(w, "  should: %d passed, %d failed, %d skipped, %d not judged\n", s.Should.Passed, s.Should.Failed, s.Should.Skipped, s.Should.Error)
 	fmt.Fprintf(w, "  info:   %d observed\n", s.Info.Observed)
 	var failed []string
 	for _, r := range run.Requirements {
@@ -47,7 +48,9 @@ func printVerdict(w io.Writer, run reports.Run, paths []string) {
 	if len(failed) > 0 {
 		fmt.Fprintf(w, "  failed: %s\n", strings.Join(failed, ", "))
 	}
-	fmt.Fprintf(w, "  %d scenarios, %d requests in %s (seed %d)\n", len(run.Scenarios), run.Run.Requests,
+	sc := s.Scenarios
+	fmt.Fprintf(w, "  %d scenarios (%d passed, %d failed, %d skipped, %d error, %d not run), %d requests in %s (seed %d)\n",
+		len(run.Scenarios), sc.Passed, sc.Failed, sc.Skipped, sc.Error, sc.NotRun, run.Run.Requests,
 		(time.Duration(run.Run.DurationMS) * time.Millisecond).Round(10*time.Millisecond), run.Run.Seed)
 	if len(paths) > 0 {
 		fmt.Fprintf(w, "report: %s\n", paths[0])

@@ -1,6 +1,20 @@
 package suite
 
-import "github.com/casecert/casecert/reports"
+import (
+	"fmt"
+
+	"github.com/casecert/casecert/reports"
+	"github.com/casecert/casecert/steps"
+)
+
+// runID is written into the profile's marker field of every case a run creates.
+func runID(seed int64) string { return fmt.Sprintf("casecert-%d", seed) }
+
+// SetupBody is the body the scenarios of a run with this seed create their cases with;
+// the preflight creates one case with it before the suite starts.
+func (s *Suite) SetupBody(seed int64) map[string]any {
+	return steps.SetupBody(&steps.Env{Profile: s.Profile, Seed: seed, RunID: runID(seed)}, "preflight")
+}
 
 // NotRun lists the scenarios a run with these tags and shard would have run, each
 // not-run for reason: the results of a run that stopped before the suite started (the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"regexp"
 	"slices"
 	"sort"
@@ -149,7 +150,7 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	var created createdCases
 	env := &steps.Env{
-		Client: cfg.Client, Profile: s.Profile, Seed: cfg.Seed, RunID: fmt.Sprintf("casecert-%d", cfg.Seed),
+		Client: cfg.Client, Profile: s.Profile, Seed: cfg.Seed, RunID: runID(cfg.Seed),
 		Token: cfg.Token, ExpiredToken: cfg.ExpiredToken, Created: created.add, CaseID: cfg.CaseID,
 	}
 	res := Result{Mode: "created-cases", Cleanup: reports.Cleanup{Restored: true, Detail: "the run only changed cases it created"}}
@@ -347,6 +348,12 @@ func (c *collector) initScenario(sc *godog.ScenarioContext) {
 		if !c.inShard[pickle.ID] {
 			return ctx, godog.ErrSkip // another shard's scenario: not run, not reported
 		}
+		if ctx.Err() != nil {
+			// The run stopped (the target died, its quota ran out, Ctrl-C): godog goes on
+			// through every scenario, which now ends here, not-run, at once.
+			c.add(notRun(pickle, "the run stopped before it: "+context.Cause(ctx).Error()), "-")
+			return ctx, godog.ErrSkip
+		}
 		started = time.Now()
 		return steps.WithWorld(ctx, steps.NewWorld(c.env, pickle.ID, pickle.Requirements)), nil
 	})
@@ -370,12 +377,14 @@ func (c *collector) initScenario(sc *godog.ScenarioContext) {
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
 			w.StepFailed("(scenario)", err)
 		}
-		c.record(pickle, w.Outcome(), time.Since(started))
+		c.record(pickle, w.Outcome(), time.Since(started), context.Cause(ctx))
 		return ctx, nil
 	})
 }
 
-func (c *collector) record(p Pickle, out steps.Outcome, took time.Duration) {
+// record turns a finished scenario into its result. stopped is why the run stopped, if it
+// did (a scenario cut short by the stop is not-run).
+func (c *collector) record(p Pickle, out steps.Outcome, took time.Duration, stopped error) {
 	sc := reports.Scenario{
 		ID: p.ID, Name: p.Name, Feature: p.Feature, URI: p.URI, Line: p.Line,
 		Requirements: p.Requirements, Level: p.Level,
@@ -386,22 +395,59 @@ func (c *collector) record(p Pickle, out steps.Outcome, took time.Duration) {
 		sc.Requirements = []string{}
 	}
 	keep := len(out.Exchanges)
-	mark := "."
-	switch {
-	case out.Err != nil:
-		sc.Status, sc.Error, sc.FailedStep = reports.StatusFailed, out.Err.Error(), out.FailedStep
-		mark = "F"
-	case out.SkipReason != "":
-		sc.Status, sc.SkipReason = reports.StatusSkipped, out.SkipReason
-		mark = "S"
+	sc.Status, sc.Error = outcomeStatus(out, stopped)
+	if out.Err != nil {
+		sc.FailedStep = out.FailedStep
+	}
+	switch sc.Status {
+	case reports.StatusSkipped:
+		sc.SkipReason = out.SkipReason
 		keep = min(keep, c.cfg.KeepPassing)
-	default:
+	case reports.StatusPassed:
 		keep = min(keep, c.cfg.KeepPassing)
 	}
 	for _, ex := range out.Exchanges[:keep] {
 		sc.Exchanges = append(sc.Exchanges, toReport(ex))
 	}
 	sc.ExchangesOmitted = len(out.Exchanges) - keep
+	c.add(sc, progressMark[sc.Status])
+}
+
+// progressMark is the console's character for each scenario outcome.
+var progressMark = map[reports.Status]string{
+	reports.StatusPassed: ".", reports.StatusFailed: "F", reports.StatusSkipped: "S",
+	reports.StatusError: "E", reports.StatusNotRun: "-",
+}
+
+// outcomeStatus decides a finished scenario's outcome and its error text. Only a step
+// that reported a violation of the requirement (steps.Violation) fails it, and only when
+// the answers it judged were the target's own: a scenario that met a throttled or
+// quota-exhausted answer, or that the run's stop cut short, could not be judged.
+func outcomeStatus(out steps.Outcome, stopped error) (reports.Status, string) {
+	if out.Err == nil {
+		if out.SkipReason != "" {
+			return reports.StatusSkipped, ""
+		}
+		return reports.StatusPassed, ""
+	}
+	msg := out.Err.Error()
+	for _, ex := range out.Exchanges {
+		if _, quota := client.QuotaExceeded(ex); quota || ex.Status == http.StatusTooManyRequests {
+			return reports.StatusError, fmt.Sprintf("not judged: the target throttled the run (%s %s answered %d): %s", ex.Method, ex.URL, ex.Status, msg)
+		}
+	}
+	switch {
+	case stopped != nil && errors.Is(out.Err, context.Canceled):
+		return reports.StatusNotRun, "the run stopped during this scenario: " + stopped.Error()
+	case steps.IsViolation(out.Err):
+		return reports.StatusFailed, msg
+	default:
+		return reports.StatusError, "not judged: " + msg
+	}
+}
+
+// add appends a result and shows its progress mark.
+func (c *collector) add(sc reports.Scenario, mark string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.scenarios = append(c.scenarios, sc)
