@@ -61,16 +61,29 @@ func runCommand(env Env, args []string) error {
 	started := env.Now()
 	ctx, cancel := runContext(env.Context)
 	defer cancel(nil)
-	cl, rec, err := connect(env, opts, profile, target, func(e *client.StopError) { cancel(e) })
+	onStop := func(e *client.StopError) { cancel(e) }
+	state := runState{apiVersion: firstNonEmpty(opts.apiVersion, profile.APIVersion)}
+	cl, rec, err := connect(env, opts, profile, target, state.apiVersion, onStop)
 	if err != nil {
 		return err
 	}
-	var created []string
-	if err := runPreflight(ctx, opts, st, cl, &created); err != nil {
+	err = runPreflight(ctx, opts, st, cl, &state.created)
+	if vr := (*preflight.VersionRefused)(nil); errors.As(err, &vr) {
+		// The target refuses the API version itself: judge the rest without the header;
+		// VER-CURRENT's scenario sends the version and fails on that answer.
+		state.apiVersion = ""
+		state.warnings = append(state.warnings, vr.Error()+": the run sent no API-Version header; the scenarios of VER-CURRENT send it and are judged on the answer")
+		if cl, rec, err = connect(env, opts, profile, target, client.NoAPIVersion, onStop); err != nil {
+			return err
+		}
+		err = runPreflight(ctx, opts, st, cl, &state.created)
+	}
+	if err != nil {
 		// Nothing was judged; the report still says why and lists the cases created.
 		res := suite.Result{Scenarios: st.NotRun(opts.tags, opts.shard, "the preflight stopped the run"), Requests: int(cl.Requests()),
 			Mode: mode(opts), Cleanup: reports.Cleanup{Restored: true, Detail: "the run only changed cases it created"}}
-		run := resultsModel(opts, st, target, res, started, env.Now(), "the preflight failed: "+err.Error(), created)
+		state.stopped = "the preflight failed: " + err.Error()
+		run := resultsModel(opts, st, target, res, started, env.Now(), state)
 		var ve *verdictError
 		if werr := finish(env, opts, run); werr != nil && !errors.As(werr, &ve) {
 			return werr
@@ -83,8 +96,17 @@ func runCommand(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	run := resultsModel(opts, st, target, res, started, env.Now(), stopReason(ctx), created)
+	state.stopped = stopReason(ctx)
+	run := resultsModel(opts, st, target, res, started, env.Now(), state)
 	return finish(env, opts, run)
+}
+
+// runState is what the run learnt on the way that its report must say.
+type runState struct {
+	apiVersion string   // the API-Version header the run sent ("" when none)
+	created    []string // cases the preflight created
+	warnings   []string
+	stopped    string // why the run stopped before every scenario ran, if it did
 }
 
 // errInterrupted is the cause of a run the user interrupted.
@@ -174,9 +196,9 @@ func selectScenarios(st *suite.Suite, o *runOptions) (int, error) {
 
 // connect builds the client of the target, with the recorder of the run-wide checks
 // watching every exchange and onStop told when the target stops answering.
-func connect(env Env, o *runOptions, p *fixtures.Profile, t *target, onStop func(*client.StopError)) (*client.Client, *suite.Recorder, error) {
+func connect(env Env, o *runOptions, p *fixtures.Profile, t *target, version string, onStop func(*client.StopError)) (*client.Client, *suite.Recorder, error) {
 	rec := &suite.Recorder{}
-	cl, err := newClient(env, o, p, t, rec, onStop)
+	cl, err := newClient(env, o, p, t, version, rec, onStop)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -226,23 +248,23 @@ func runSuite(ctx context.Context, env Env, o *runOptions, st *suite.Suite, t *t
 
 // resultsModel is the report of the run, judged against the catalog. A run that stopped
 // early (stopped says why) keeps what ran as evidence; the fold makes it non-conformant if
-// a must had already failed, else error. created are the cases the preflight made.
-func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, started, finished time.Time, stopped string, created []string) reports.Run {
+// a must had already failed, else error.
+func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, started, finished time.Time, state runState) reports.Run {
 	run := reports.Run{
 		Schema: reports.Schema,
 		Tool:   reports.Tool{Name: "casecert", Version: Version},
 		Suite:  reports.Suite{Digest: st.Digest, Scenarios: st.Size(), Shard: o.shard.String()},
-		Target: reports.Target{BaseURL: t.baseURL, APIVersion: firstNonEmpty(o.apiVersion, st.Profile.APIVersion), Profile: st.Profile.Name,
+		Target: reports.Target{BaseURL: t.baseURL, APIVersion: state.apiVersion, Profile: st.Profile.Name,
 			Mode: res.Mode, Reference: t.reference, Fault: strings.Join(o.faults, ",")},
 		Run: reports.RunInfo{
 			StartedAt: started.UTC().Format(time.RFC3339), FinishedAt: finished.UTC().Format(time.RFC3339),
 			DurationMS: finished.Sub(started).Milliseconds(), Seed: o.seed, Concurrency: o.concurrency,
-			Requests: res.Requests, InsecureTLS: o.insecure, Tags: o.tags, Stopped: stopped,
+			Requests: res.Requests, InsecureTLS: o.insecure, Tags: o.tags, Stopped: state.stopped, Warnings: state.warnings,
 		},
 		Scenarios: res.Scenarios,
 		Cleanup:   res.Cleanup,
 	}
-	run.Cleanup.CreatedCaseIDs = slices.Sorted(slices.Values(append(slices.Clone(res.Cleanup.CreatedCaseIDs), created...)))
+	run.Cleanup.CreatedCaseIDs = slices.Sorted(slices.Values(append(slices.Clone(res.Cleanup.CreatedCaseIDs), state.created...)))
 	if run.Cleanup.CreatedCaseIDs == nil {
 		run.Cleanup.CreatedCaseIDs = []string{}
 	}

@@ -75,13 +75,14 @@ func startTarget(env Env, o *runOptions) (*target, error) {
 // newClient is the driver of the run: every exchange goes to rec (the run-wide checks),
 // and a stop condition (no answer several times in a row, 403 REQUEST_LIMIT_EXCEEDED,
 // the retry budget spent) goes to onStop.
-func newClient(env Env, o *runOptions, p *fixtures.Profile, t *target, rec *suite.Recorder, onStop func(*client.StopError)) (*client.Client, error) {
+// version is the API-Version header sent by default (client.NoAPIVersion: none).
+func newClient(env Env, o *runOptions, p *fixtures.Profile, t *target, version string, rec *suite.Recorder, onStop func(*client.StopError)) (*client.Client, error) {
 	hc, err := httpClient(env, o)
 	if err != nil {
 		return nil, err
 	}
 	cfg := client.Config{
-		BaseURL: t.baseURL, Token: t.token, APIVersion: firstNonEmpty(o.apiVersion, p.APIVersion),
+		BaseURL: t.baseURL, Token: t.token, APIVersion: version,
 		Timeout: o.timeout, Retries: o.retries, Rate: o.rate, HTTPClient: hc,
 		RedactHeaders: o.redactHeaders, OnExchange: rec.Observe, UserAgent: "casecert/" + Version,
 		OnStop: onStop,

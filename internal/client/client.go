@@ -30,7 +30,9 @@ var (
 
 // Defaults of Config.
 const (
-	DefaultAPIVersion   = "1.0"
+	DefaultAPIVersion = "1.0"
+	// NoAPIVersion as Config.APIVersion sends no API-Version header unless a request asks.
+	NoAPIVersion        = "-"
 	DefaultTimeout      = 15 * time.Second
 	DefaultRetries      = 2
 	DefaultMaxBody      = 4 << 20
@@ -48,7 +50,7 @@ type Config struct {
 	// RedactHeaders names headers whose values are always redacted, besides
 	// Authorization, Cookie, Set-Cookie and Proxy-Authorization.
 	RedactHeaders []string
-	APIVersion    string        // sent as API-Version unless the request says otherwise; default "1.0"
+	APIVersion    string        // sent as API-Version unless the request says otherwise; default "1.0"; NoAPIVersion: none
 	UserAgent     string        // default UserAgent + "/" + Version
 	Timeout       time.Duration // per attempt, answer and body included; default 15s
 	// Retries is how many times a 429 or 503 answer is retried, after the wait its
@@ -198,6 +200,14 @@ func noRedirects(hc *http.Client) *http.Client {
 	}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &c
+}
+
+// APIVersion is the API-Version header sent by default; "" when none is.
+func (c *Client) APIVersion() string {
+	if c.cfg.APIVersion == NoAPIVersion {
+		return ""
+	}
+	return c.cfg.APIVersion
 }
 
 // BaseURL is the configured base URL without a trailing slash.

@@ -92,6 +92,9 @@ func (c *Client) prepare(req Request) (*prepared, error) {
 	h.Set("Accept", "application/json")
 	h.Set("User-Agent", c.cfg.UserAgent)
 	version := c.cfg.APIVersion
+	if version == NoAPIVersion {
+		version = ""
+	}
 	if req.APIVersion != nil {
 		version = *req.APIVersion
 	}

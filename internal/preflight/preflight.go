@@ -45,6 +45,19 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Msg }
 
+// VersionRefused is a target that refuses every create with the run's API-Version header
+// but creates a case without it. That is an answer about VER-CURRENT, not a target that
+// cannot be judged: the caller may run the suite without the header (VER-CURRENT's own
+// scenario sends the version and is judged on it).
+type VersionRefused struct {
+	Version string
+	Answer  string // the refusal, one line
+}
+
+func (e *VersionRefused) Error() string {
+	return fmt.Sprintf("the target refuses API-Version %q (%s) but creates a case without the header", e.Version, e.Answer)
+}
+
 func targetErr(format string, args ...any) error {
 	return &Error{Msg: fmt.Sprintf(format, args...)}
 }
@@ -158,8 +171,13 @@ type createResult struct {
 
 // create posts body; ok when the target accepted it and named the new case.
 func (c *creator) create(ctx context.Context, body map[string]any) (createResult, error) {
+	return c.createWith(ctx, body, nil)
+}
+
+// createWith is create with an API-Version of its own (nil: the client's).
+func (c *creator) createWith(ctx context.Context, body map[string]any, version *string) (createResult, error) {
 	c.creates++
-	ex, err := c.cfg.Client.Do(ctx, client.Request{Method: http.MethodPost, Path: c.cfg.Profile.Paths.Create, JSON: body})
+	ex, err := c.cfg.Client.Do(ctx, client.Request{Method: http.MethodPost, Path: c.cfg.Profile.Paths.Create, JSON: body, APIVersion: version})
 	if err := unanswered(c.cfg.Client, ex, err); err != nil {
 		return createResult{}, err
 	}
@@ -228,6 +246,16 @@ func (c *creator) blame(ctx context.Context, refusal client.Exchange) error {
 		return err
 	}
 	if !res.ok {
+		if v := c.cfg.Client.APIVersion(); v != "" {
+			none := ""
+			res, err := c.createWith(ctx, without(suspects), &none)
+			if err != nil {
+				return err
+			}
+			if res.ok {
+				return &VersionRefused{Version: v, Answer: fmt.Sprintf("%s %s answered %s", refusal.Method, refusal.URL, describe(refusal))}
+			}
+		}
 		return refused()
 	}
 	confirmed := false // a create without exactly the one suspect left was accepted
