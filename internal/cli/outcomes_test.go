@@ -249,3 +249,22 @@ func outcomeEnv(t *testing.T, args ...string) (Env, *bytes.Buffer, *bytes.Buffer
 	env.Getenv = func(string) string { return "" }
 	return env, &stdout, &stderr
 }
+
+// A target that throttles everything (429 with Retry-After) ends the run once the
+// run-wide retry budget (4 x --timeout) is spent, instead of waiting for hours.
+func TestThrottledRunStopsOnItsRetryBudget(t *testing.T) {
+	tg := startSwitchboard(t)
+	tg.after = 3
+	tg.misbehave = func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `[{"message":"slow down","errorCode":"TOO_MANY_REQUESTS"}]`)
+	}
+	start := time.Now()
+	o := runCasecert(t, nil, "--base-url", tg.base, "--token", tg.token, "--timeout", "1s", "--format", "json")
+	assertOutcome(t, o, ExitUnreachable, reports.VerdictError, "the run stopped early: the target keeps asking to retry later")
+	assert.Contains(t, o.verdict, "retry budget of 4s")
+	assert.Less(t, time.Since(start), 30*time.Second)
+	assert.Zero(t, o.report.Summary.Scenarios.Failed, "a throttled answer judges nothing")
+}
