@@ -128,6 +128,7 @@ func serveCommand(env Env, args []string) error {
 	db := set.String("db", "", "SQLite file to keep cases in (default: a temporary one)")
 	key := set.String("token-key", "", "HS256 key for tokens (default: random)")
 	basePath := set.String("base-path", "", "base path (default "+refserver.DefaultBasePath+")")
+	profilePath := set.String("profile", "", "serve the shape this profile describes: paths, field names, types, limits, fixtures (default: the embedded reference profile)")
 	var faults stringList
 	set.Var(&faults, "fault", "turn on a fault switch (repeatable): "+faultNames())
 	set.Usage = func() {
@@ -141,7 +142,11 @@ func serveCommand(env Env, args []string) error {
 	if err := set.Parse(args); err != nil {
 		return flagError(err)
 	}
-	srv, err := refserver.New(refserver.Options{DBPath: *db, TokenKey: []byte(*key), Faults: faults, BasePath: *basePath})
+	profile, err := loadProfile(env, *profilePath)
+	if err != nil {
+		return err
+	}
+	srv, err := refserver.New(refserver.Options{DBPath: *db, TokenKey: []byte(*key), Faults: faults, BasePath: *basePath, Profile: profile})
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -160,8 +165,12 @@ func serveCommand(env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "faults on: %s\n", strings.Join(faults, ", "))
 	}
 	fmt.Fprintf(env.Stdout, "token (valid 24h):\n  export CASECERT_TOKEN=%s\n", token)
-	fmt.Fprintf(env.Stdout, "try:\n  curl -s -H \"Authorization: Bearer $CASECERT_TOKEN\" -H 'API-Version: 1.0' %s/incidents\n", base)
-	fmt.Fprintf(env.Stdout, "certify it:\n  casecert run --base-url %s\n", base)
+	fmt.Fprintf(env.Stdout, "try:\n  curl -s -H \"Authorization: Bearer $CASECERT_TOKEN\" -H 'API-Version: 1.0' %s%s\n", base, profile.Paths.List)
+	certify := "casecert run --base-url " + base
+	if *profilePath != "" {
+		certify += " --profile " + *profilePath
+	}
+	fmt.Fprintf(env.Stdout, "certify it:\n  %s\n", certify)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -53,7 +53,7 @@ func runCommand(env Env, args []string) error {
 	if err := checkReportDir(env, opts.reportDir); err != nil {
 		return err
 	}
-	target, err := startTarget(env, opts)
+	target, err := startTarget(env, opts, profile)
 	if err != nil {
 		return err
 	}

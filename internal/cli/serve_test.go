@@ -128,3 +128,20 @@ func TestInterruptedRunWritesAPartialReport(t *testing.T) {
 	assert.Zero(t, run.Summary.Scenarios.Failed)
 	assert.Contains(t, progress.String(), "interrupted")
 }
+
+// serve --profile serves the shape a profile describes: its paths, field names and
+// fixtures, and prints how to certify it with the same profile.
+func TestServeProfile(t *testing.T) {
+	profile := "../../fixtures/testdata/salesforce-names.yaml"
+	base, token, stop := startServe(t, "--profile", profile)
+	defer stop()
+	status, body := call(t, http.MethodPost, base+"/cases", token, `{"ThinkLP__Summary__c": "from the profile", "OwnerId": "00G00000000000DEAQ"}`)
+	require.Equal(t, http.StatusCreated, status, body)
+	id := regexp.MustCompile(`"id":"(\w+)"`).FindStringSubmatch(body)[1]
+	status, body = call(t, http.MethodGet, base+"/cases/"+id, token, "")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `"ThinkLP__Summary__c":"from the profile"`)
+	assert.Contains(t, body, `"OwnerId":"00G00000000000DEAQ"`)
+	status, _ = call(t, http.MethodGet, base+"/incidents", token, "")
+	assert.Equal(t, http.StatusNotFound, status)
+}

@@ -33,11 +33,11 @@ func (t *target) describe() string {
 	return t.baseURL
 }
 
-func startTarget(env Env, o *runOptions) (*target, error) {
+func startTarget(env Env, o *runOptions, p *fixtures.Profile) (*target, error) {
 	if o.baseURL != "" {
 		return &target{baseURL: strings.TrimRight(o.baseURL, "/"), token: o.token, expiredToken: o.expiredToken, stop: func() {}}, nil
 	}
-	srv, err := refserver.New(refserver.Options{Faults: o.faults})
+	srv, err := refserver.New(refserver.Options{Faults: o.faults, Profile: p})
 	if err != nil {
 		return nil, usagef("reference server: %v", err)
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/casecert/casecert/fixtures"
 )
 
 // distinctValue is a valid value of f, different for each n, and its read-back.
@@ -135,7 +137,7 @@ func BenchmarkPatchGetRoundTrip(b *testing.B) {
 func BenchmarkCreate(b *testing.B) {
 	send := benchServer(b)
 	body := full()
-	for _, kind := range sortedKinds() {
+	for _, kind := range fixtures.Default().Nested {
 		body[kind] = []any{map[string]any{"estimated_value": 5}}
 	}
 	text := mustJSON(b, body)

@@ -32,7 +32,7 @@ func faultProbes() map[string]probe {
 	return map[string]probe{
 		"omit-clears":        patchProbe(full(), map[string]any{"summary": "x"}, "status"),
 		"null-ignored":       patchProbe(full(), map[string]any{"region": nil}, "region"),
-		"set-dropped":        patchProbe(full(), map[string]any{"summary": "new"}, "summary"),
+		"set-dropped":        patchProbe(full(), map[string]any{"loss_category": "new"}, "loss_category"),
 		"mixed-null-ignored": patchProbe(full(), map[string]any{"status": "Closed", "region": nil}, "region"),
 		"readonly-written":   patchProbe(nil, map[string]any{"incident_number": "C-999999", "summary": "x"}, "incident_number"),
 		"readonly-refused":   patchProbe(nil, map[string]any{"created_date": "2020-01-01T00:00:00Z", "summary": "x"}, "summary"),

@@ -36,63 +36,6 @@ type field struct {
 	writeOnly bool // accepted and stored, never returned
 }
 
-// catalog is the documented field catalog, in the documented order. It is never modified.
-var catalog = []field{
-	{name: "incident_type"},
-	{name: "investigation_type"},
-	{name: "description", max: 32000},
-	{name: "status"},
-	{name: "location_number"},
-	{name: "location_id", kind: kindSfid, ref: "location"},
-	{name: "department"},
-	{name: "incident_local_date", kind: kindDate},
-	{name: "incident_local_time", kind: kindLocalTime},
-	{name: "incident_end_local_date", kind: kindDate},
-	{name: "incident_end_local_time", kind: kindLocalTime},
-	{name: "police_report_number", max: 25},
-	{name: "police_agency", max: 100},
-	{name: "police_officer", max: 50},
-	{name: "stage", writeOnly: true},
-	{name: "priority"},
-	{name: "source"},
-	{name: "resolution"},
-	{name: "summary"},
-	{name: "initial_case_value", kind: kindNumber},
-	{name: "civil_recovery_amount", kind: kindNumber},
-	{name: "incident_date_time", kind: kindDateTime},
-	{name: "reported_date_time", kind: kindDateTime},
-	{name: "closed_date_time", kind: kindDateTime},
-	{name: "external_reference"},
-	{name: "police_involved", kind: kindBool},
-	{name: "owner_id", kind: kindSfid, ref: "owner", notNull: true},
-	{name: "region"},
-	{name: "district"},
-	{name: "reported_by"},
-	{name: "loss_category"},
-}
-
-// readOnlyFields are returned on read and ignored on write.
-var readOnlyFields = []field{
-	{name: "id", kind: kindSfid},
-	{name: "incident_number"},
-	{name: "total_estimated_value", kind: kindNumber},
-	{name: "total_recovered_value", kind: kindNumber},
-	{name: "created_date", kind: kindDateTime},
-	{name: "created_by_id", kind: kindSfid},
-	{name: "last_modified_date", kind: kindDateTime},
-	{name: "last_modified_by_id", kind: kindSfid},
-}
-
-// datePairs links each local date to its local time: a create that sets the date alone
-// means midnight.
-var datePairs = [][2]string{
-	{"incident_local_date", "incident_local_time"},
-	{"incident_end_local_date", "incident_end_local_time"},
-}
-
-// nestedKinds are the child collections of a case and the key prefix of their ids.
-var nestedKinds = map[string]string{"persons": "003", "vehicles": "a0V", "items": "a0I"}
-
 const (
 	instantLayout = "2006-01-02T15:04:05.000Z"
 	midnight      = "00:00:00:000"

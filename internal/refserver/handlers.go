@@ -62,10 +62,11 @@ func (s *Server) insertNew(ctx context.Context, q querier, id string, p *writePl
 		id = sfid.Make("500", seq)
 	}
 	now := s.stamp().Format(instantLayout)
+	user := s.sc.integrationUser
 	rec := record{
-		"seq": seq, "id": id, "incident_number": fmt.Sprintf("C-%06d", seq), "record_type": recordTypeLP,
-		"total_estimated_value": 0.0, "total_recovered_value": 0.0,
-		"created_date": now, "created_by_id": integrationUser, "last_modified_date": now, "last_modified_by_id": integrationUser,
+		colSeq: seq, colID: id, colNumber: fmt.Sprintf("C-%06d", seq), colRecordType: recordTypeLP,
+		colTotalEst: 0.0, colTotalRec: 0.0,
+		colCreated: now, colCreatedBy: user, colModified: now, colModifiedBy: user,
 	}
 	for k, v := range p.set {
 		rec[k] = v
@@ -84,7 +85,7 @@ func (s *Server) writeChildren(ctx context.Context, q querier, caseID string, p 
 	if len(p.children) == 0 {
 		return nil
 	}
-	for _, kind := range sortedKinds() {
+	for _, kind := range s.sc.kinds {
 		list, ok := p.children[kind]
 		if !ok {
 			continue
@@ -93,12 +94,12 @@ func (s *Server) writeChildren(ctx context.Context, q querier, caseID string, p 
 			return err
 		}
 		for _, data := range list {
-			if _, err := insertChild(ctx, q, caseID, kind, data); err != nil {
+			if _, err := insertChild(ctx, q, caseID, kind, s.sc.prefixes[kind], data); err != nil {
 				return err
 			}
 		}
 	}
-	return rollUp(ctx, q, caseID)
+	return rollUp(ctx, q, caseID, s.sc.itemsKind)
 }
 
 // createCase handles POST /incidents: the case and its nested children in one transaction.
@@ -175,10 +176,10 @@ func (s *Server) patchCase(ctx context.Context, w http.ResponseWriter, r *http.R
 			}
 		}
 		s.touch(cur, p.set)
-		if err := s.st.updateCase(ctx, tx, cur["id"].(string), p.set); err != nil {
+		if err := s.st.updateCase(ctx, tx, cur[colID].(string), p.set); err != nil {
 			return err
 		}
-		return s.writeChildren(ctx, tx, cur["id"].(string), p)
+		return s.writeChildren(ctx, tx, cur[colID].(string), p)
 	})
 	if err != nil {
 		return err
@@ -206,14 +207,14 @@ func (s *Server) patchWithoutTx(ctx context.Context, w http.ResponseWriter, body
 	// Wide enough that concurrent PATCHes overlap even on a loaded machine.
 	time.Sleep(100 * time.Millisecond)
 	row := map[string]any{}
-	for _, f := range catalog {
+	for _, f := range s.sc.fields {
 		row[f.name] = cur[f.name]
 	}
 	for k, v := range p.set {
 		row[k] = v
 	}
 	s.touch(cur, row)
-	if err := s.st.updateCase(ctx, s.st.pool(), cur["id"].(string), row); err != nil {
+	if err := s.st.updateCase(ctx, s.st.pool(), cur[colID].(string), row); err != nil {
 		return err
 	}
 	s.updated(w, cur)
@@ -242,7 +243,7 @@ func (s *Server) getCase(ctx context.Context, w http.ResponseWriter, ref caseRef
 // listFilters maps query parameters to columns.
 var (
 	listEqualFilters = [][2]string{{"status", "status"}, {"incidentType", "incident_type"}, {"investigationType", "investigation_type"}}
-	listDateFilters  = [][2]string{{"createdDate", "created_date"}, {"lastModifiedDate", "last_modified_date"}}
+	listDateFilters  = [][2]string{{"createdDate", colCreated}, {"lastModifiedDate", colModified}}
 )
 
 // listCases handles GET /incidents: the AND of the filters, as a JSON array of cases.
@@ -250,6 +251,9 @@ func (s *Server) listCases(ctx context.Context, w http.ResponseWriter, r *http.R
 	query := r.URL.Query()
 	f := caseFilter{equal: map[string]string{}}
 	for _, ef := range listEqualFilters {
+		if _, ok := s.sc.field(ef[1]); !ok {
+			continue
+		}
 		if v := query.Get(ef[0]); v != "" {
 			f.equal[ef[1]] = v
 		}
@@ -312,7 +316,7 @@ func (s *Server) listChildren(ctx context.Context, w http.ResponseWriter, ref ca
 	if err != nil {
 		return err
 	}
-	list, err := listChildren(ctx, s.st.pool(), rec["id"].(string), kind)
+	list, err := listChildren(ctx, s.st.pool(), rec[colID].(string), kind)
 	if err != nil {
 		return err
 	}
@@ -327,7 +331,7 @@ func (s *Server) addChild(ctx context.Context, w http.ResponseWriter, r *http.Re
 		return err
 	}
 	raw, _ := json.Marshal(body)
-	data, errs := childObject(kind, raw)
+	data, errs := s.sc.childObject(kind, raw)
 	if len(errs) > 0 {
 		return validationError(errs)
 	}
@@ -337,13 +341,13 @@ func (s *Server) addChild(ctx context.Context, w http.ResponseWriter, r *http.Re
 		if err != nil {
 			return err
 		}
-		caseID := rec["id"].(string)
-		if c.id, err = insertChild(ctx, tx, caseID, kind, data); err != nil {
+		caseID := rec[colID].(string)
+		if c.id, err = insertChild(ctx, tx, caseID, kind, s.sc.prefixes[kind], data); err != nil {
 			return err
 		}
 		c.data = data
-		if kind == "items" {
-			return rollUp(ctx, tx, caseID)
+		if kind == s.sc.itemsKind {
+			return rollUp(ctx, tx, caseID, kind)
 		}
 		return nil
 	})

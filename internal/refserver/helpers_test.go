@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"github.com/tidwall/gjson"
+
+	"github.com/casecert/casecert/fixtures"
 )
 
 const (
@@ -134,3 +136,15 @@ func readable(doc gjson.Result) map[string]any {
 	delete(m, "last_modified_by_id")
 	return m
 }
+
+// integrationUser is the default profile's integration user, which the server seeds.
+const integrationUser = "005000000000001AAA"
+
+// catalog is the body fields of the default profile, as the server serves them.
+var catalog = func() []field {
+	sc, err := newSchema(fixtures.Default())
+	if err != nil {
+		panic(err)
+	}
+	return sc.fields
+}()

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"time"
 )
 
@@ -31,13 +30,13 @@ func (s *Server) plan(ctx context.Context, q querier, body map[string]json.RawMe
 	p := &writePlan{set: map[string]any{}, children: map[string][]map[string]json.RawMessage{}}
 	patch := mode == modePatch
 	setsValue := false
-	for _, f := range catalog {
+	for _, f := range s.sc.fields {
 		if raw, ok := body[f.name]; ok && !isNull(raw) {
 			setsValue = true
 		}
 	}
 	ignoreNulls := patch && (s.faults.on("null-ignored") || s.faults.on("mixed-null-ignored") && setsValue)
-	for _, f := range catalog {
+	for _, f := range s.sc.fields {
 		raw, ok := body[f.name]
 		if !ok {
 			continue
@@ -59,14 +58,18 @@ func (s *Server) plan(ctx context.Context, q querier, body map[string]json.RawMe
 		}
 		p.set[f.name] = v
 	}
-	if owner, ok := p.set["owner_id"].(string); ok {
+	for _, name := range s.sc.owners {
+		owner, ok := p.set[name].(string)
+		if !ok {
+			continue
+		}
 		exists, err := ownerExists(ctx, q, owner)
 		if err != nil {
 			return nil, err
 		}
 		if !exists {
-			p.errs = append(p.errs, fieldError{"owner_id", "no User or Queue with id " + owner})
-			delete(p.set, "owner_id")
+			p.errs = append(p.errs, fieldError{name, "no User or Queue with id " + owner})
+			delete(p.set, name)
 		}
 	}
 	if err := s.planLocation(ctx, q, p); err != nil {
@@ -75,15 +78,15 @@ func (s *Server) plan(ctx context.Context, q querier, body map[string]json.RawMe
 	if patch {
 		s.planReadOnly(body, p)
 	}
-	if raw, ok := body["record_type"]; ok && patch && s.faults.on("recordtype-applied") && jsonType(raw) == "string" {
+	if raw, ok := body[s.sc.recordType]; ok && s.sc.recordType != "" && patch && s.faults.on("recordtype-applied") && jsonType(raw) == "string" {
 		var rt string
 		json.Unmarshal(raw, &rt)
-		p.set["record_type"] = rt
+		p.set[colRecordType] = rt
 	}
 	if !patch || s.faults.on("nested-updated") {
-		for _, kind := range sortedKinds() {
+		for _, kind := range s.sc.kinds {
 			if raw, ok := body[kind]; ok {
-				list, errs := parseChildren(kind, raw)
+				list, errs := s.sc.parseChildren(kind, raw)
 				p.children[kind] = list
 				p.errs = append(p.errs, errs...)
 			}
@@ -93,10 +96,12 @@ func (s *Server) plan(ctx context.Context, q querier, body map[string]json.RawMe
 		s.planPatchRules(body, p, cur)
 		return p, nil
 	}
-	if _, ok := p.set["owner_id"]; !ok {
-		p.set["owner_id"] = integrationUser
+	for _, name := range s.sc.owners {
+		if _, ok := p.set[name]; !ok {
+			p.set[name] = s.sc.integrationUser
+		}
 	}
-	for _, pair := range datePairs {
+	for _, pair := range s.sc.datePairs {
 		if p.set[pair[0]] != nil && p.set[pair[1]] == nil {
 			p.set[pair[1]] = midnight
 		}
@@ -104,12 +109,13 @@ func (s *Server) plan(ctx context.Context, q querier, body map[string]json.RawMe
 	return p, nil
 }
 
-// planLocation resolves the linked pair location_id / location_number: location_id wins
-// when both name a location, and setting one sets the other to match.
+// planLocation resolves the linked pair of the location id and number fields: the id
+// wins when both name a location, and setting one sets the other to match.
 func (s *Server) planLocation(ctx context.Context, q querier, p *writePlan) error {
+	idField, numberField := s.sc.locID, s.sc.locNumber
 	vals := map[string]any{}
-	for _, k := range []string{"location_id", "location_number"} {
-		if v, ok := p.set[k]; ok {
+	for _, k := range []string{idField, numberField} {
+		if v, ok := p.set[k]; ok && k != "" {
 			vals[k] = v
 			delete(p.set, k)
 		}
@@ -117,38 +123,50 @@ func (s *Server) planLocation(ctx context.Context, q querier, p *writePlan) erro
 	if len(vals) == 0 {
 		return nil
 	}
-	order := []string{"location_id", "location_number"}
+	order := []string{idField, numberField}
 	if s.faults.on("location-number-wins") {
-		order = []string{"location_number", "location_id"}
+		order = []string{numberField, idField}
+	}
+	// store sets both fields of the pair (those the profile has) to one location.
+	store := func(id, number any) {
+		if idField != "" {
+			p.set[idField] = id
+		}
+		if numberField != "" {
+			p.set[numberField] = number
+		}
 	}
 	for _, k := range order {
 		v, ok := vals[k].(string)
-		if !ok {
+		if !ok || k == "" {
 			continue
 		}
-		column := map[string]string{"location_id": "id", "location_number": "number"}[k]
+		column := "number"
+		if k == idField {
+			column = "id"
+		}
 		id, number, err := findLocation(ctx, q, column, v)
 		if err != nil {
 			return err
 		}
 		switch {
 		case id != "":
-			p.set["location_id"], p.set["location_number"] = id, number
-		case k == "location_number" && s.faults.on("location-unknown-accepted"):
-			p.set["location_id"], p.set["location_number"] = nil, v
+			store(id, number)
+		case k == numberField && s.faults.on("location-unknown-accepted"):
+			store(nil, v)
 		default:
 			p.errs = append(p.errs, fieldError{k, fmt.Sprintf("no Location with %s %q", column, v)})
 		}
 		return nil
 	}
-	p.set["location_id"], p.set["location_number"] = nil, nil
+	store(nil, nil)
 	return nil
 }
 
 // planReadOnly handles read-only fields in a PATCH body: ignored, unless a fault says
 // otherwise.
 func (s *Server) planReadOnly(body map[string]json.RawMessage, p *writePlan) {
-	for _, f := range readOnlyFields {
+	for _, f := range s.sc.readOnly {
 		raw, ok := body[f.name]
 		if !ok {
 			continue
@@ -156,11 +174,11 @@ func (s *Server) planReadOnly(body map[string]json.RawMessage, p *writePlan) {
 		switch {
 		case s.faults.on("readonly-refused"):
 			p.errs = append(p.errs, fieldError{f.name, "is read-only"})
-		case s.faults.on("readonly-written") && f.name != "id":
+		case s.faults.on("readonly-written") && f.col != colID && f.col != "":
 			if isNull(raw) {
-				p.set[f.name] = nil
-			} else if v, err := s.codec.decode(f, raw); err == nil {
-				p.set[f.name] = v
+				p.set[f.col] = nil
+			} else if v, err := s.codec.decode(field{name: f.name, kind: f.kind}, raw); err == nil {
+				p.set[f.col] = v
 			}
 		}
 	}
@@ -168,32 +186,34 @@ func (s *Server) planReadOnly(body map[string]json.RawMessage, p *writePlan) {
 
 // planPatchRules applies what only a PATCH does; all but the audit stamp are faults.
 func (s *Server) planPatchRules(body map[string]json.RawMessage, p *writePlan, cur record) {
-	if v, ok := p.set["summary"]; ok && v != nil && s.faults.on("set-dropped") {
-		delete(p.set, "summary")
+	if v, ok := p.set[s.sc.dropped]; ok && v != nil && s.faults.on("set-dropped") {
+		delete(p.set, s.sc.dropped)
 	}
-	if _, ok := body["owner_id"]; !ok && s.faults.on("owner-reset") {
-		p.set["owner_id"] = integrationUser
+	for _, name := range s.sc.owners {
+		if _, ok := body[name]; !ok && s.faults.on("owner-reset") {
+			p.set[name] = s.sc.integrationUser
+		}
 	}
 	if s.faults.on("date-resets-time") {
-		for _, pair := range datePairs {
+		for _, pair := range s.sc.datePairs {
 			if _, sent := body[pair[1]]; p.set[pair[0]] != nil && !sent {
 				p.set[pair[1]] = midnight
 			}
 		}
 	}
 	if s.faults.on("not-idempotent") {
-		for _, f := range catalog {
+		for _, f := range s.sc.fields {
 			if v, ok := p.set[f.name].(string); ok && f.kind == kindString && cur[f.name] == v {
 				p.set[f.name] = v + " (2)"
 			}
 		}
 	}
 	if s.faults.on("omit-clears") {
-		for _, f := range catalog {
+		for _, f := range s.sc.fields {
 			if _, ok := p.set[f.name]; !ok {
 				p.set[f.name] = nil
 				if f.notNull {
-					p.set[f.name] = integrationUser
+					p.set[f.name] = s.sc.integrationUser
 				}
 			}
 		}
@@ -207,30 +227,21 @@ func (s *Server) touch(cur record, set map[string]any) {
 		return
 	}
 	now := s.stamp()
-	if prevText, ok := cur["last_modified_date"].(string); ok {
+	if prevText, ok := cur[colModified].(string); ok {
 		if prev, err := time.Parse(instantLayout, prevText); err == nil && !now.After(prev) {
 			now = prev.Add(time.Millisecond)
 		}
 	}
-	if _, ok := set["last_modified_date"]; !ok {
-		set["last_modified_date"] = now.Format(instantLayout)
+	if _, ok := set[colModified]; !ok {
+		set[colModified] = now.Format(instantLayout)
 	}
-	if _, ok := set["last_modified_by_id"]; !ok {
-		set["last_modified_by_id"] = integrationUser
+	if _, ok := set[colModifiedBy]; !ok {
+		set[colModifiedBy] = s.sc.integrationUser
 	}
-}
-
-func sortedKinds() []string {
-	kinds := make([]string, 0, len(nestedKinds))
-	for k := range nestedKinds {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	return kinds
 }
 
 // parseChildren checks a nested array of child objects; null means none.
-func parseChildren(kind string, raw json.RawMessage) ([]map[string]json.RawMessage, []fieldError) {
+func (sc *schema) parseChildren(kind string, raw json.RawMessage) ([]map[string]json.RawMessage, []fieldError) {
 	if isNull(raw) {
 		return []map[string]json.RawMessage{}, nil
 	}
@@ -241,7 +252,7 @@ func parseChildren(kind string, raw json.RawMessage) ([]map[string]json.RawMessa
 	out := []map[string]json.RawMessage{}
 	var errs []fieldError
 	for i, e := range elems {
-		obj, err := childObject(kind, e)
+		obj, err := sc.childObject(kind, e)
 		for _, fe := range err {
 			errs = append(errs, fieldError{fmt.Sprintf("%s[%d].%s", kind, i, fe.field), fe.msg})
 		}
@@ -252,14 +263,14 @@ func parseChildren(kind string, raw json.RawMessage) ([]map[string]json.RawMessa
 
 // childObject checks one child: a JSON object whose item values are numbers. Its id is
 // the server's to give, so a sent one is dropped.
-func childObject(kind string, raw json.RawMessage) (map[string]json.RawMessage, []fieldError) {
+func (sc *schema) childObject(kind string, raw json.RawMessage) (map[string]json.RawMessage, []fieldError) {
 	var obj map[string]json.RawMessage
 	if jsonType(bytes.TrimSpace(raw)) != "object" || json.Unmarshal(raw, &obj) != nil {
 		return nil, []fieldError{{"", "want a JSON object"}}
 	}
 	delete(obj, "id")
 	var errs []fieldError
-	if kind == "items" {
+	if kind == sc.itemsKind {
 		for _, k := range []string{"estimated_value", "recovered_value"} {
 			if v, ok := obj[k]; ok && !isNull(v) && jsonType(v) != "number" {
 				errs = append(errs, fieldError{k, "want a JSON number, got " + jsonType(v)})

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/casecert/casecert/fixtures"
 )
 
 // jsonArray joins n rendered JSON values into an array.
@@ -25,13 +27,13 @@ func jsonArray(n int, item func(int) []byte) []byte {
 // plain-ids fault.
 func (s *Server) publicID(rec record) any {
 	if s.faults.on("plain-ids") {
-		return rec["seq"]
+		return rec[colSeq]
 	}
-	return rec["id"]
+	return rec[colID]
 }
 
 func (s *Server) caseURL(rec record) string {
-	return fmt.Sprintf("%s/incidents/%v", s.base, s.publicID(rec))
+	return s.base + fixtures.Path(s.sc.routes.read, fmt.Sprint(s.publicID(rec)))
 }
 
 // envelope is the UpdatedResponse of a successful write.
@@ -77,13 +79,28 @@ func (o *object) bytes() []byte {
 }
 
 // renderCase is the read view of a case: every field key, null when unset; write-only
-// fields left out.
+// fields left out. The case's id and number come first, then its record type, the body
+// fields and the other read-only fields, each under the profile's name.
 func (s *Server) renderCase(rec record) []byte {
 	var o object
-	o.add("id", s.publicID(rec))
-	o.add("incident_number", rec["incident_number"])
-	o.add("record_type", rec["record_type"])
-	for _, f := range catalog {
+	value := func(f roField) any {
+		if f.col == colID {
+			return s.publicID(rec)
+		}
+		if f.col == "" {
+			return nil
+		}
+		return rec[f.col]
+	}
+	for _, f := range s.sc.readOnly {
+		if f.col == colID || f.col == colNumber {
+			o.add(f.name, value(f))
+		}
+	}
+	if s.sc.recordType != "" {
+		o.add(s.sc.recordType, rec[colRecordType])
+	}
+	for _, f := range s.sc.fields {
 		if f.writeOnly {
 			continue
 		}
@@ -93,8 +110,10 @@ func (s *Server) renderCase(rec record) []byte {
 		}
 		o.add(f.name, v)
 	}
-	for _, f := range readOnlyFields[2:] {
-		o.add(f.name, rec[f.name])
+	for _, f := range s.sc.readOnly {
+		if f.col != colID && f.col != colNumber {
+			o.add(f.name, value(f))
+		}
 	}
 	return o.bytes()
 }

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/casecert/casecert/fixtures"
 )
 
 // DefaultBasePath is where the Case API lives unless Options.BasePath says otherwise.
@@ -35,6 +37,9 @@ type Options struct {
 	TokenKey []byte           // HS256 key; if empty, a random one is generated (see Server.TokenKey)
 	Faults   []string         // names of fault switches to turn on (see Faults)
 	Now      func() time.Time // clock, default time.Now
+	// Profile is the shape served: field names, types, limits, read-only, nested and
+	// linked keys, paths and seeded fixtures. nil: the default profile.
+	Profile *fixtures.Profile
 }
 
 // Server is the reference Case API. It is safe for concurrent use.
@@ -44,6 +49,7 @@ type Server struct {
 	faults faultSet
 	now    func() time.Time
 	codec  codec
+	sc     *schema
 	st     *store
 }
 
@@ -75,7 +81,14 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	if s.st, err = openStore(opts.DBPath); err != nil {
+	profile := opts.Profile
+	if profile == nil {
+		profile = fixtures.Default()
+	}
+	if s.sc, err = newSchema(profile); err != nil {
+		return nil, fmt.Errorf("profile %s: %w", profile.Name, err)
+	}
+	if s.st, err = openStore(opts.DBPath, s.sc); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -93,7 +106,7 @@ func (s *Server) MintToken(ttl time.Duration) (string, error) {
 	now := s.now()
 	claims := jwt.RegisteredClaims{
 		Issuer:    "casecert-refserver",
-		Subject:   integrationUser,
+		Subject:   s.sc.integrationUser,
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 	}
@@ -163,12 +176,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
 			return notFound("no such resource: " + r.URL.Path)
 		}
 	}
-	if parts[0] != "incidents" || len(parts) > 3 || len(parts) == 3 && nestedKinds[parts[2]] == "" {
-		return notFound("no such resource: " + r.URL.Path)
-	}
 	ctx := r.Context()
-	switch len(parts) {
-	case 1:
+	what, rawID, kind := s.sc.routes.match(parts)
+	switch what {
+	case "collection":
 		switch r.Method {
 		case http.MethodGet:
 			return s.listCases(ctx, w, r)
@@ -176,13 +187,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
 			return s.createCase(ctx, w, r)
 		}
 		return methodNotAllowed(r, "GET, POST")
-	case 2:
+	case "item":
 		switch r.Method {
 		case http.MethodGet, http.MethodPatch:
 		default:
 			return methodNotAllowed(r, "GET, PATCH")
 		}
-		ref, err := s.caseRef(parts[1])
+		ref, err := s.caseRef(rawID)
 		if err != nil {
 			return err
 		}
@@ -190,21 +201,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
 			return s.getCase(ctx, w, ref)
 		}
 		return s.patchCase(ctx, w, r, ref)
-	default:
+	case "child":
 		switch r.Method {
 		case http.MethodGet, http.MethodPost:
 		default:
 			return methodNotAllowed(r, "GET, POST")
 		}
-		ref, err := s.caseRef(parts[1])
+		ref, err := s.caseRef(rawID)
 		if err != nil {
 			return err
 		}
 		if r.Method == http.MethodGet {
-			return s.listChildren(ctx, w, ref, parts[2])
+			return s.listChildren(ctx, w, ref, kind)
 		}
-		return s.addChild(ctx, w, r, ref, parts[2])
+		return s.addChild(ctx, w, r, ref, kind)
 	}
+	return notFound("no such resource: " + r.URL.Path)
 }
 
 func methodNotAllowed(r *http.Request, allow string) error {

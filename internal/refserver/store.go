@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,24 +16,8 @@ import (
 	"github.com/casecert/casecert/internal/sfid"
 )
 
-// Seeded fixtures: the default profile of the harness names exactly these.
-const (
-	integrationUser = "005000000000001AAA"
-	recordTypeLP    = "Loss Prevention"
-)
-
-var seedOwners = [][2]string{
-	{integrationUser, "user"},
-	{"005000000000002AAA", "user"},
-	{"005000000000003AAA", "user"},
-	{"00G000000000001EAA", "queue"},
-}
-
-var seedLocations = [][2]string{
-	{"STORE-0001", "a0L000000000001EAA"},
-	{"STORE-0002", "a0L000000000002EAA"},
-	{"STORE-0003", "a0L000000000003EAA"},
-}
+// recordTypeLP is the record type of every case the server creates.
+const recordTypeLP = "Loss Prevention"
 
 // record is one stored case: column name -> stored value (string, float64, bool, int64
 // for seq, or nil for SQL NULL).
@@ -90,6 +75,7 @@ func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *s
 type store struct {
 	db      *sql.DB
 	tempDir string // removed by close when the store made it
+	sc      *schema
 	columns []column
 	// prepared holds the fixed statements by their text (see conn); they are prepared
 	// at open, before any transaction holds the one connection.
@@ -109,8 +95,8 @@ const (
 	sqlDeleteChildren = `DELETE FROM children WHERE case_id = ? AND kind = ?`
 	sqlListChildren   = `SELECT id, data FROM children WHERE case_id = ? AND kind = ? ORDER BY seq`
 	sqlRollUp         = `UPDATE cases SET
-		total_estimated_value = (SELECT COALESCE(SUM(est), 0) FROM children WHERE case_id = ?1 AND kind = 'items'),
-		total_recovered_value = (SELECT COALESCE(SUM(rec), 0) FROM children WHERE case_id = ?1 AND kind = 'items')
+		total_estimated_value = (SELECT COALESCE(SUM(est), 0) FROM children WHERE case_id = ?1 AND kind = ?2),
+		total_recovered_value = (SELECT COALESCE(SUM(rec), 0) FROM children WHERE case_id = ?1 AND kind = ?2)
 		WHERE id = ?1`
 )
 
@@ -120,16 +106,17 @@ type column struct {
 	kind kind
 }
 
-func caseColumns() []column {
-	cols := []column{{"seq", kindNumber}, {"id", kindString}, {"incident_number", kindString}, {"record_type", kindString}}
-	for _, f := range catalog {
-		cols = append(cols, column{f.name, f.kind})
-	}
-	for _, f := range readOnlyFields[2:] { // id and incident_number come first
+// caseColumns are the internal columns and one column per body field of the schema.
+func caseColumns(sc *schema) []column {
+	cols := slices.Clone(internalColumns)
+	for _, f := range sc.fields {
 		cols = append(cols, column{f.name, f.kind})
 	}
 	return cols
 }
+
+// quote makes a name an SQL identifier: profiles name their fields as they like.
+func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
 
 func sqlType(k kind) string {
 	switch k {
@@ -144,8 +131,8 @@ func sqlType(k kind) string {
 // openStore opens (or creates) the database and seeds the fixtures. A single connection
 // serializes every access, which makes transactions free of SQLITE_BUSY and lets
 // ":memory:" name one database.
-func openStore(path string) (*store, error) {
-	s := &store{columns: caseColumns()}
+func openStore(path string, sc *schema) (*store, error) {
+	s := &store{sc: sc, columns: caseColumns(sc)}
 	if path == "" {
 		dir, err := os.MkdirTemp("", "casecert-refserver-")
 		if err != nil {
@@ -191,7 +178,7 @@ func (s *store) prepare() error {
 	names := make([]string, len(s.columns))
 	marks := make([]string, len(s.columns))
 	for i, c := range s.columns {
-		names[i], marks[i] = c.name, "?"
+		names[i], marks[i] = quote(c.name), "?"
 	}
 	s.loadByID = `SELECT ` + s.selectList() + ` FROM cases WHERE id = ?`
 	s.loadBySeq = `SELECT ` + s.selectList() + ` FROM cases WHERE seq = ?`
@@ -215,12 +202,12 @@ func (s *store) init(ctx context.Context) error {
 	var defs []string
 	for _, c := range s.columns {
 		switch c.name {
-		case "seq":
+		case colSeq:
 			defs = append(defs, "seq INTEGER PRIMARY KEY")
-		case "id":
+		case colID:
 			defs = append(defs, "id TEXT NOT NULL UNIQUE")
 		default:
-			defs = append(defs, c.name+" "+sqlType(c.kind))
+			defs = append(defs, quote(c.name)+" "+sqlType(c.kind))
 		}
 	}
 	stmts := []string{
@@ -231,14 +218,18 @@ func (s *store) init(ctx context.Context) error {
 			case_id TEXT NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL, est REAL, rec REAL)`,
 		`CREATE INDEX IF NOT EXISTS children_case ON children (case_id, kind)`,
 	}
-	for _, o := range seedOwners {
-		stmts = append(stmts, fmt.Sprintf(`INSERT OR IGNORE INTO owners VALUES ('%s', '%s')`, o[0], o[1]))
-	}
-	for _, l := range seedLocations {
-		stmts = append(stmts, fmt.Sprintf(`INSERT OR IGNORE INTO locations VALUES ('%s', '%s')`, l[1], l[0]))
-	}
 	for _, q := range stmts {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	for _, o := range s.sc.seedOwners {
+		if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO owners VALUES (?, ?)`, o[0], o[1]); err != nil {
+			return err
+		}
+	}
+	for _, l := range s.sc.seedLocations {
+		if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO locations VALUES (?, ?)`, l[1], l[0]); err != nil {
 			return err
 		}
 	}
@@ -277,7 +268,7 @@ func (s *store) inTx(ctx context.Context, fn func(tx conn) error) error {
 func (s *store) selectList() string {
 	names := make([]string, len(s.columns))
 	for i, c := range s.columns {
-		names[i] = c.name
+		names[i] = quote(c.name)
 	}
 	return strings.Join(names, ", ")
 }
@@ -302,7 +293,7 @@ func (s *store) scan(rows interface{ Scan(...any) error }) (record, error) {
 			case kindBool:
 				v = x != 0
 			case kindNumber:
-				if c.name != "seq" {
+				if c.name != colSeq {
 					v = float64(x)
 				}
 			}
@@ -363,7 +354,7 @@ func (s *store) updateCase(ctx context.Context, q querier, id string, set map[st
 	var parts []string
 	var args []any
 	for _, k := range keys {
-		parts = append(parts, k+" = ?")
+		parts = append(parts, quote(k)+" = ?")
 		args = append(args, dbValue(set[k]))
 	}
 	args = append(args, id)
@@ -390,7 +381,7 @@ func (s *store) listCases(ctx context.Context, q querier, f caseFilter) ([]recor
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		where = append(where, k+" = ?")
+		where = append(where, quote(k)+" = ?")
 		args = append(args, f.equal[k])
 	}
 	for _, r := range f.ranges {
@@ -455,12 +446,12 @@ func childValue(data map[string]json.RawMessage, key string) any {
 }
 
 // insertChild stores one child and returns its id.
-func insertChild(ctx context.Context, q querier, caseID, kind string, data map[string]json.RawMessage) (string, error) {
+func insertChild(ctx context.Context, q querier, caseID, kind, prefix string, data map[string]json.RawMessage) (string, error) {
 	seq, err := nextSeq(ctx, q, sqlNextChildSeq)
 	if err != nil {
 		return "", err
 	}
-	id := sfid.Make(nestedKinds[kind], seq)
+	id := sfid.Make(prefix, seq)
 	text, err := json.Marshal(data)
 	if err != nil {
 		return "", err
@@ -496,8 +487,8 @@ func listChildren(ctx context.Context, q querier, caseID, kind string) ([]child,
 	return out, rows.Err()
 }
 
-// rollUp recomputes the case's totals from its items.
-func rollUp(ctx context.Context, q querier, caseID string) error {
-	_, err := q.ExecContext(ctx, sqlRollUp, caseID)
+// rollUp recomputes the case's totals from the children of the items kind.
+func rollUp(ctx context.Context, q querier, caseID, itemsKind string) error {
+	_, err := q.ExecContext(ctx, sqlRollUp, caseID, itemsKind)
 	return err
 }
