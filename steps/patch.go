@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -61,26 +60,22 @@ var patchPhrases = []Phrase{
 
 func (w *World) givenCase(ctx context.Context) error { return w.createCase(ctx, false, nil) }
 
+// givenCaseWithChildren creates a case with one child of each nested kind the profile
+// has a sample of; kinds without a sample are left without children.
 func (w *World) givenCaseWithChildren(ctx context.Context) error {
-	if len(w.env.Profile.Nested) == 0 {
-		return w.skip("the profile lists no nested child kinds")
+	if err := w.lacks("nested"); err != nil {
+		return err
 	}
 	return w.createCase(ctx, true, nil)
 }
 
 func (w *World) givenCaseWithOtherOwner(ctx context.Context) error {
-	owners := w.env.Profile.FieldsWithRef(fixtures.RefOwner)
-	others := slices.DeleteFunc(slices.Clone(w.env.Profile.Fixtures.Owners), func(id string) bool {
-		return fixtures.SameValue(fixtures.TypeSFID, id, w.env.Profile.Fixtures.IntegrationUser)
-	})
-	switch {
-	case len(owners) == 0:
-		return w.skip("the profile has no owner field (ref: owner)")
-	case len(others) == 0 || w.env.Profile.Fixtures.IntegrationUser == "":
-		return w.skip("the profile's fixtures name no owner other than the integration user")
+	if err := w.lacks("owner-field", "other-owner"); err != nil {
+		return err
 	}
+	others := w.env.Profile.OtherOwners()
 	override := map[string]any{}
-	for _, f := range owners {
+	for _, f := range w.env.Profile.FieldsWithRef(fixtures.RefOwner) {
 		override[f.Name] = w.gen.Pick(others)
 	}
 	return w.createCase(ctx, false, override)
@@ -111,11 +106,15 @@ func (w *World) newValues(name string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.Ref == fixtures.RefLocation && len(w.env.Profile.Fixtures.Locations) < 2 {
-		return nil, w.skip("the profile's fixtures name fewer than two locations, so %q cannot change", name)
+	if f.Ref == fixtures.RefLocation {
+		if err := w.lacks("two-locations"); err != nil {
+			return nil, err
+		}
 	}
-	if f.Ref == fixtures.RefOwner && len(w.env.Profile.Fixtures.Owners) < 2 {
-		return nil, w.skip("the profile's fixtures name fewer than two owners, so %q cannot change", name)
+	if f.Ref == fixtures.RefOwner {
+		if err := w.lacks("two-owners"); err != nil {
+			return nil, err
+		}
 	}
 	old := any(nil)
 	if r := w.before.Get(name); !isNull(r) {
@@ -139,14 +138,12 @@ func (w *World) patchString(ctx context.Context, name, value string) error {
 }
 
 // probeField is a free-text field to change beside what a scenario is about.
-func (w *World) probeField(avoid ...string) (fixtures.Field, error) {
-	for _, f := range w.env.Profile.Fields {
-		if f.Type == fixtures.TypeString && f.Ref == "" && len(f.Values) == 0 && f.Readable() &&
-			f.Name != w.env.Profile.MarkerField && !slices.Contains(avoid, f.Name) {
-			return f, nil
-		}
+func (w *World) probeField() (fixtures.Field, error) {
+	if err := w.lacks("free-text"); err != nil {
+		return fixtures.Field{}, err
 	}
-	return fixtures.Field{}, w.skip("the profile has no readable free-text string field to change")
+	f, _ := w.env.Profile.ProbeField()
+	return f, nil
 }
 
 func (w *World) patchProbe(ctx context.Context) error {
@@ -159,25 +156,10 @@ func (w *World) patchProbe(ctx context.Context) error {
 
 // patchMixed sets three fields, nulls three others and omits the rest, in one body.
 func (w *World) patchMixed(ctx context.Context) error {
-	var set, null []fixtures.Field
-	used := map[string]bool{}
-	for _, f := range w.env.Profile.Fields {
-		if !f.Readable() || f.Ref != "" || len(w.env.Profile.LinkedGroup(f.Name)) > 1 || used[f.Name] {
-			continue
-		}
-		switch {
-		case len(set) < 3:
-			set = append(set, f)
-		case len(null) < 3 && f.IsNullable():
-			null = append(null, f)
-		default:
-			continue
-		}
-		used[f.Name] = true
+	if err := w.lacks("plain-fields"); err != nil {
+		return err
 	}
-	if len(set) < 3 || len(null) < 3 {
-		return w.skip("the profile has fewer than six plain readable fields (three to set, three nullable to clear)")
-	}
+	set, null := w.env.Profile.MixedFields()
 	body := map[string]any{}
 	for _, f := range set {
 		body[f.Name] = w.gen.Different(f, w.before.Get(f.Name).Value())
@@ -188,8 +170,12 @@ func (w *World) patchMixed(ctx context.Context) error {
 	return w.patch(ctx, body)
 }
 
-// patchReadOnly sends a read-only field with a different value next to a writable change.
+// patchReadOnly sends a read-only field with a different value next to a writable
+// change, after a control PATCH (learnMovingFields).
 func (w *World) patchReadOnly(ctx context.Context, name string) error {
+	if err := w.learnMovingFields(ctx); err != nil {
+		return err
+	}
 	probe, err := w.probeField()
 	if err != nil {
 		return err
@@ -200,6 +186,38 @@ func (w *World) patchReadOnly(ctx context.Context, name string) error {
 	}
 	body[name] = differentRaw(w.before.Get(name))
 	return w.patch(ctx, body)
+}
+
+// learnMovingFields sends a control PATCH of one writable field and notes which read-only
+// fields it changed: those the target changes on every update by itself (a last-modified
+// date), which are judged by "the value sent was not stored" instead of "unchanged". The
+// case as read after it is the scenario's baseline.
+func (w *World) learnMovingFields(ctx context.Context) error {
+	probe, err := w.probeField()
+	if err != nil {
+		return err
+	}
+	body, err := w.newValues(probe.Name)
+	if err != nil {
+		return err
+	}
+	if err := w.patch(ctx, body); err != nil {
+		return err
+	}
+	if w.last.Status/100 != 2 {
+		return w.cannotJudge("setup: the control PATCH of %q alone was refused: %s", probe.Name, describe(w.last))
+	}
+	control, err := w.afterCase(ctx)
+	if err != nil {
+		return err
+	}
+	w.moving = map[string]bool{}
+	for _, name := range w.env.Profile.ReadOnly {
+		was := w.before.Get(name)
+		w.moving[name] = !sameRead(fixtures.Field{Name: name, Type: guessType(was)}, was, control.Get(name))
+	}
+	w.before = control
+	return nil
 }
 
 // differentRaw is a value unlike a read-back one, of the same JSON type where it can be.
@@ -224,10 +242,14 @@ func differentRaw(r gjson.Result) any {
 }
 
 func (w *World) patchNested(ctx context.Context, kind string) error {
-	sample := w.env.Profile.NestedSamples[kind]
+	// Send a fresh child (the profile's sample, or without one an object of one text
+	// key) and, where the case has a child, a changed copy of it.
+	child := map[string]any{"name": "casecert " + w.gen.Word()}
+	if sample, ok := w.env.Profile.NestedSamples[kind]; ok {
+		child = map[string]any(sample)
+	}
 	existing := w.children[kind]
-	// Send a fresh child and, where children carry ids, a changed copy of the existing one.
-	items := []any{map[string]any(sample)}
+	items := []any{child}
 	if first := existing.Get("0"); first.IsObject() {
 		changed := map[string]any{}
 		first.ForEach(func(k, v gjson.Result) bool {
@@ -304,10 +326,10 @@ func (w *World) patchConcurrently(ctx context.Context) error {
 }
 
 func (w *World) patchRecordType(ctx context.Context) error {
-	name := w.env.Profile.RecordTypeField
-	if name == "" {
-		return w.skip("the profile names no record_type_field")
+	if err := w.lacks("record-type-field"); err != nil {
+		return err
 	}
+	name := w.env.Profile.RecordTypeField
 	return w.patch(ctx, map[string]any{name: "casecert-other-record-type"})
 }
 
@@ -407,10 +429,10 @@ func (w *World) thenFieldUnchanged(ctx context.Context, name string) error {
 	return nil
 }
 
-// thenReadOnlyIgnored checks a read-only field kept its value; the last-modified date,
-// which every write moves, must only not have taken the value sent.
+// thenReadOnlyIgnored checks a read-only field kept its value; one that the target moves
+// on every update (learnMovingFields) must only not have taken the value sent.
 func (w *World) thenReadOnlyIgnored(ctx context.Context, name string) error {
-	if name != w.env.Profile.AuditFields.LastModified {
+	if !w.moving[name] {
 		return w.thenFieldUnchanged(ctx, name)
 	}
 	after, err := w.afterCase(ctx)
@@ -418,9 +440,9 @@ func (w *World) thenReadOnlyIgnored(ctx context.Context, name string) error {
 		return err
 	}
 	now := after.Get(name)
-	f := fixtures.Field{Name: name, Type: fixtures.TypeDateTime}
-	if matchesSent(f, w.sent[name], now) {
-		return w.violation(name, jsonText(w.sent[name]), "the value sent to be ignored", shown(now))
+	if matchesSent(fixtures.Field{Name: name, Type: guessType(now)}, w.sent[name], now) {
+		return w.violation(name, jsonText(w.sent[name]),
+			"the value sent not to be stored (the target changes this field on every update, as a control PATCH showed)", shown(now))
 	}
 	return nil
 }
@@ -463,10 +485,10 @@ func (w *World) thenPairedTimeUnchanged(ctx context.Context, dateField string) e
 }
 
 func (w *World) thenAuditMoved(ctx context.Context) error {
-	audit := w.env.Profile.AuditFields
-	if audit.LastModified == "" || audit.Created == "" {
-		return w.skip("the profile names no audit_fields")
+	if err := w.lacks("audit-fields"); err != nil {
+		return err
 	}
+	audit := w.env.Profile.AuditFields
 	after, err := w.afterCase(ctx)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -108,7 +109,7 @@ func (w *World) thenNoCaseUnderUnknownID(ctx context.Context) error {
 func (w *World) patchRawID(ctx context.Context, id string) error {
 	w.caseID = id
 	body := map[string]any{}
-	if f, err := w.probeField(); err == nil {
+	if f, ok := w.env.Profile.ProbeField(); ok {
 		body[f.Name] = w.gen.Value(f)
 	}
 	return w.patch(ctx, body)
@@ -142,8 +143,9 @@ func (w *World) observeApplied(ctx context.Context) error {
 }
 
 func (w *World) patchAbusive(ctx context.Context, abuse string) error {
-	field := "description"
-	if f, err := w.probeField(); err == nil {
+	// Any body field will do: the abuse is in the body, not in the value.
+	field := w.env.Profile.Fields[0].Name
+	if f, ok := w.env.Profile.ProbeField(); ok {
 		field = f.Name
 	}
 	var body string
@@ -163,7 +165,7 @@ func (w *World) patchAbusive(ctx context.Context, abuse string) error {
 		fmt.Fprintf(&b, `%q: "x"}`, field)
 		body = b.String()
 	case "a number too large for float":
-		body = `{"initial_case_value": 1e400}`
+		body = fmt.Sprintf(`{%q: 1e400}`, field)
 		for _, f := range w.env.Profile.Fields {
 			if f.Type == fixtures.TypeNumber {
 				body = fmt.Sprintf(`{%q: 1e400}`, f.Name)
@@ -179,35 +181,26 @@ func (w *World) patchAbusive(ctx context.Context, abuse string) error {
 	return w.send(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), Body: []byte(body)})
 }
 
-// locationFields are the profile's location id (sfid) and number (string) fields.
-func (w *World) locationFields() (idField, numberField string) {
-	for _, f := range w.env.Profile.FieldsWithRef(fixtures.RefLocation) {
-		if f.Type == fixtures.TypeSFID {
-			idField = f.Name
-		} else {
-			numberField = f.Name
-		}
-	}
-	return idField, numberField
-}
-
+// patchBothLocations sends the id of a location the case is not at and the number of
+// another one: the case's own when the profile names only two. Either way the id and the
+// number lead to different locations.
 func (w *World) patchBothLocations(ctx context.Context) error {
-	idField, numberField := w.locationFields()
-	locs := w.env.Profile.Fixtures.Locations
-	switch {
-	case idField == "" || numberField == "":
-		return w.skip("the profile has no location id and location number fields (ref: location)")
-	case len(locs) < 3:
-		return w.skip("the profile's fixtures name fewer than three locations")
+	if err := w.lacks("location-fields", "two-locations"); err != nil {
+		return err
 	}
+	idField, numberField := w.env.Profile.LocationFields()
+	locs := w.env.Profile.Fixtures.Locations
 	current := text(w.before.Get(idField))
-	var byID, byNumber fixtures.Location
+	at := func(l fixtures.Location) bool { return fixtures.SameValue(fixtures.TypeSFID, l.ID, current) }
+	byID := locs[0]
+	if i := slices.IndexFunc(locs, func(l fixtures.Location) bool { return !at(l) }); i >= 0 {
+		byID = locs[i]
+	}
+	byNumber := fixtures.Location{}
 	for _, l := range locs {
 		switch {
-		case fixtures.SameValue(fixtures.TypeSFID, l.ID, current):
-		case byID.ID == "":
-			byID = l
-		case byNumber.ID == "":
+		case l == byID:
+		case byNumber.ID == "" || at(byNumber) && !at(l):
 			byNumber = l
 		}
 	}
@@ -215,15 +208,15 @@ func (w *World) patchBothLocations(ctx context.Context) error {
 }
 
 func (w *World) thenLocationIDAsSent(ctx context.Context) error {
-	idField, _ := w.locationFields()
+	idField, _ := w.env.Profile.LocationFields()
 	return w.readsBackAsSent(ctx, idField)
 }
 
 func (w *World) patchLocationNumber(ctx context.Context, number string) error {
-	_, numberField := w.locationFields()
-	if numberField == "" {
-		return w.skip("the profile has no location number field (string with ref: location)")
+	if err := w.lacks("location-number"); err != nil {
+		return err
 	}
+	_, numberField := w.env.Profile.LocationFields()
 	return w.patch(ctx, map[string]any{numberField: number})
 }
 

@@ -66,6 +66,7 @@ type World struct {
 	last     client.Exchange // the last PATCH (or raw request)
 	after    *gjson.Result   // the case read back after the last write, once asked for
 	children map[string]gjson.Result
+	moving   map[string]bool // read-only fields the target changes on every update
 }
 
 // NewWorld starts a scenario's world.
@@ -113,6 +114,17 @@ func (w *World) Observe(format string, args ...any) {
 		w.out.Observed += "; "
 	}
 	w.out.Observed += msg
+}
+
+// lacks skips the scenario, with the profile's reason, when the profile does not meet
+// one of the needs (fixtures.Needs).
+func (w *World) lacks(needs ...string) error {
+	for _, n := range needs {
+		if reason := w.env.Profile.Lacks(n); reason != "" {
+			return w.skip("%s", reason)
+		}
+	}
+	return nil
 }
 
 // skip marks the scenario as not applicable to this target and returns godog.ErrSkip.
@@ -184,11 +196,9 @@ func (w *World) createCase(ctx context.Context, withChildren bool, override map[
 	}
 	if withChildren {
 		for _, kind := range w.env.Profile.Nested {
-			sample, ok := w.env.Profile.NestedSamples[kind]
-			if !ok {
-				return w.skip("the profile has no nested_samples.%s to create a child with", kind)
+			if sample, ok := w.env.Profile.NestedSamples[kind]; ok {
+				body[kind] = []any{map[string]any(sample)}
 			}
-			body[kind] = []any{map[string]any(sample)}
 		}
 	}
 	ex, err := w.do(ctx, client.Request{Method: http.MethodPost, Path: w.env.Profile.Paths.Create, JSON: body})

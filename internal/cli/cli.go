@@ -11,8 +11,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"github.com/casecert/casecert/fixtures"
 )
 
 // Version is stamped at build time (-ldflags "-X .../internal/cli.Version=...").
@@ -82,6 +80,7 @@ Usage:
   casecert verify REPORT.json check a report's integrity (suite digest, counts, report digest)
   casecert merge -o DIR A/report.json B/report.json ...   join shard reports into one
   casecert profile            print the default profile, to copy and adapt
+  casecert profile check --profile FILE   per requirement: judged or not, inferred keys, what to add
   casecert steps              the step phrases a feature file may use, with examples
   casecert version
 
@@ -117,7 +116,7 @@ func Main(env Env) ExitCode {
 	case "steps":
 		err = stepsCommand(env, args)
 	case "profile":
-		_, err = env.Stdout.Write(fixtures.DefaultYAML())
+		err = profileCommand(env, args)
 	case "version", "--version", "-v":
 		fmt.Fprintf(env.Stdout, "casecert %s\n", Version)
 	case "help", "-h", "--help":

@@ -22,6 +22,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 	broken := filepath.Join(dir, "broken.yaml")
 	y := strings.Replace(string(fixtures.DefaultYAML()), "{name: department, type: string}", "{name: department, type: text}", 1)
 	require.NoError(t, os.WriteFile(broken, []byte(y), 0o644))
+	noFixtures := filepath.Join(dir, "no-fixtures.yaml")
+	y = string(fixtures.DefaultYAML())
+	require.NoError(t, os.WriteFile(noFixtures, []byte(y[:strings.Index(y, "fixtures:")]), 0o644))
 	cases := []struct {
 		args []string
 		want string
@@ -36,6 +39,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"run", "--tags", "@NO-SUCH-TAG"}, "selects no scenario"},
 		{[]string{"run", "--profile", broken}, broken + `:29: field "department" has unknown type "text" (fix: use one of`},
 		{[]string{"run", "--profile", filepath.Join(dir, "missing.yaml")}, "no such file"},
+		{[]string{"run", "--profile", noFixtures}, noFixtures + `:27: field "location_number" takes a location (ref: location), but fixtures names no locations (fix: add fixtures: locations:`},
+		{[]string{"serve", "--profile", noFixtures}, noFixtures + ":27: "},
 		{[]string{"run", "--base-url", "http://127.0.0.1:1"}, "a target needs a token"},
 		{[]string{"run", "--fault", "no-such-fault"}, "no-such-fault"},
 		{[]string{"run", "--base-url", "http://127.0.0.1:1", "--token", "t", "--fault", "null-ignored"}, "--fault applies to the built-in reference server only"},
@@ -133,8 +138,8 @@ func TestVersionAndProfile(t *testing.T) {
 func TestInapplicableRequirementIsSkipped(t *testing.T) {
 	dir := t.TempDir()
 	y := string(fixtures.DefaultYAML())
-	y = y[:strings.Index(y, "  locations:")] + "  locations: []\n"
-	profile := filepath.Join(dir, "no-locations.yaml")
+	y = y[:strings.Index(y, "  locations:")] + "  locations: [{number: STORE-0001, id: a0L000000000001EAA}]\n"
+	profile := filepath.Join(dir, "one-location.yaml")
 	require.NoError(t, os.WriteFile(profile, []byte(y), 0o644))
 	env, stdout, stderr := testEnv(t, "run", "--profile", profile, "--report-dir", dir, "--format", "json",
 		"--tags", "@LOC-PRECEDENCE,@PATCH-NULL")
@@ -144,7 +149,7 @@ func TestInapplicableRequirementIsSkipped(t *testing.T) {
 		switch r.ID {
 		case "LOC-PRECEDENCE":
 			assert.Equal(t, reports.StatusSkipped, r.Status)
-			assert.Contains(t, r.Reason, "fewer than three locations")
+			assert.Contains(t, r.Reason, "fewer than two locations")
 		case "PATCH-NULL":
 			assert.Equal(t, reports.StatusPassed, r.Status)
 		case "PATCH-OMIT":

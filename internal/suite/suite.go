@@ -48,6 +48,12 @@ type Requirement struct {
 	Level   string `yaml:"level"`
 	Title   string `yaml:"title"`
 	RunWide string `yaml:"run_wide"`
+	// Needs are what every scenario of the requirement needs of a profile, PartlyNeeds
+	// what some of them need (names of fixtures.Needs).
+	Needs       []string `yaml:"needs"`
+	PartlyNeeds []string `yaml:"partly_needs"`
+	// Selectors are the @fields: selectors of its scenarios' Examples, from the features.
+	Selectors []string `yaml:"-"`
 }
 
 // Pickle is one scenario after expansion: its stable ID and the tags that judge it.
@@ -82,6 +88,11 @@ func Load(fsys fs.FS, p *fixtures.Profile) (*Suite, error) {
 		if _, ok := lookupCheck(r.RunWide); r.RunWide != "" && !ok {
 			return nil, fmt.Errorf("requirements.yaml: %s: unknown run_wide check %q (use one of: %s)", r.ID, r.RunWide, strings.Join(checkNames(), "; "))
 		}
+		for _, n := range slices.Concat(r.Needs, r.PartlyNeeds) {
+			if _, ok := fixtures.LookupNeed(n); !ok {
+				return nil, fmt.Errorf("requirements.yaml: %s: unknown profile need %q (see fixtures/needs.go)", r.ID, n)
+			}
+		}
 	}
 	names, err := fs.Glob(fsys, "*.feature")
 	if err != nil {
@@ -94,6 +105,9 @@ func Load(fsys fs.FS, p *fixtures.Profile) (*Suite, error) {
 	for _, name := range names {
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
+			return nil, err
+		}
+		if err := s.noteSelectors(name, src); err != nil {
 			return nil, err
 		}
 		expanded, err := Expand(name, src, p)
