@@ -26,6 +26,11 @@ type Fault struct {
 	BreaksAll bool
 	// Why explains MayFail and BreaksAll; it is required when either is set.
 	Why string
+	// Needs are the profile needs (fixtures.Needs) without which the fault breaks
+	// nothing a run can judge: under a profile that lacks one, the fault does not apply,
+	// and the need's Missing says why. Faults name fields by role (the owner field, the
+	// location pair), never by the default names, so they apply under any profile.
+	Needs []string
 }
 
 // faultTable lists every fault switch. Its names are a public interface: the harness
@@ -51,7 +56,7 @@ func faultTable() []Fault {
 		},
 		{
 			Name:        "set-dropped",
-			Description: "PATCH silently drops new values of the summary field (nulls still clear it)",
+			Description: "PATCH silently drops new values of one free-text field, the last unbounded one (loss_category in the default profile; nulls still clear it)",
 			Fails:       []string{"PATCH-SET"},
 			MayFail:     []string{"PATCH-MIXED", "PATCH-CONCURRENT", "PATCH-IDEMPOTENT"},
 			Why:         "their PATCHes may set the summary field and read it back",
@@ -63,7 +68,7 @@ func faultTable() []Fault {
 		},
 		{
 			Name:        "readonly-written",
-			Description: "read-only fields sent in a PATCH (incident_number, created_date, totals, audit fields) are stored instead of ignored",
+			Description: "read-only fields sent in a PATCH (the case number, the totals, the audit dates and users) are stored instead of ignored",
 			Fails:       []string{"PATCH-READONLY"},
 		},
 		{
@@ -73,19 +78,22 @@ func faultTable() []Fault {
 		},
 		{
 			Name:        "nested-updated",
-			Description: "persons/vehicles/items arrays in a PATCH replace the case's child records instead of being ignored",
+			Description: "nested arrays (persons/vehicles/items) in a PATCH replace the case's child records instead of being ignored",
+			Needs:       []string{"nested"},
 			Fails:       []string{"PATCH-NESTED"},
 		},
 		{
 			Name:        "owner-reset",
-			Description: "a PATCH without owner_id resets the owner to the integration user instead of keeping it",
+			Description: "a PATCH without the owner field (ref: owner) resets the owner to the integration user instead of keeping it",
+			Needs:       []string{"owner-field", "other-owner"},
 			Fails:       []string{"PATCH-OWNER-KEPT"},
 			MayFail:     []string{"PATCH-OMIT", "PATCH-MIXED", "PATCH-EMPTY"},
 			Why:         "the owner is an omitted field of their PATCHes too",
 		},
 		{
 			Name:        "owner-null-accepted",
-			Description: "owner_id: null in a PATCH is accepted and clears the owner instead of being refused",
+			Description: "null for the owner field (ref: owner, nullable: false) in a PATCH is accepted and clears the owner instead of being refused",
+			Needs:       []string{"owner-field"},
 			Fails:       []string{"PATCH-OWNER-NULL"},
 		},
 		{
@@ -112,12 +120,14 @@ func faultTable() []Fault {
 		},
 		{
 			Name:        "audit-frozen",
-			Description: "a successful PATCH does not advance last_modified_date",
+			Description: "a successful PATCH does not advance the last-modified date",
+			Needs:       []string{"audit-fields"},
 			Fails:       []string{"PATCH-AUDIT"},
 		},
 		{
 			Name:        "recordtype-applied",
-			Description: "record_type in a PATCH body changes the case's record type instead of being ignored",
+			Description: "the record type field in a PATCH body changes the case's record type instead of being ignored",
+			Needs:       []string{"record-type-field"},
 			Fails:       []string{"PATCH-RECORDTYPE"},
 		},
 		// Formats.
@@ -229,12 +239,14 @@ func faultTable() []Fault {
 		},
 		{
 			Name:        "location-number-wins",
-			Description: "when both location_id and location_number are sent, location_number wins instead of location_id",
+			Description: "when both the location id and the location number are sent, the number wins instead of the id",
+			Needs:       []string{"location-fields", "two-locations"},
 			Fails:       []string{"LOC-PRECEDENCE"},
 		},
 		{
 			Name:        "location-unknown-accepted",
-			Description: "an unknown location_number is stored as given (with location_id null) instead of refused",
+			Description: "an unknown location number is stored as given (with the location id null) instead of refused",
+			Needs:       []string{"location-number"},
 			Fails:       []string{"LOC-UNKNOWN"},
 		},
 		// Responses.

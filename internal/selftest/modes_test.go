@@ -1,0 +1,143 @@
+package selftest
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/cli"
+	"github.com/casecert/casecert/internal/refserver"
+	"github.com/casecert/casecert/reports"
+)
+
+// mode is one more way to certify the reference server besides the primary one (the
+// default profile, every fault against the whole suite, in selftest_test.go). Each mode
+// gets one full run that must be conformant with no must requirement skipped; each fault
+// that applies to it runs only the scenarios of the requirements it must fail, so a mode
+// costs one run plus small ones, not a second table.
+type mode struct {
+	name string
+	// profile is the profile the run uses.
+	profile string
+	// served is the profile the reference server serves; "" means the run's own profile
+	// (run --profile without --base-url: the in-process server of `serve --profile`).
+	served string
+	why    string
+}
+
+var modes = []mode{
+	{name: "salesforce-names", profile: "../../fixtures/testdata/salesforce-names.yaml",
+		why: "only the keys of profile.md's example, Salesforce API names, other paths and fixtures: no feature, step or fault may assume the default names"},
+	{name: "example-profile", profile: "../../fixtures/testdata/example.yaml", served: "default",
+		why: "profile.md's example as a new user writes it, against the reference server of the default profile (issue 11's symptoms)"},
+}
+
+// certifyMode runs casecert for a mode with the given fault switches and --tags.
+func certifyMode(t *testing.T, m mode, faults []string, tags string) (cli.ExitCode, reports.Run, string) {
+	t.Helper()
+	dir := t.TempDir()
+	args := []string{"run", "--profile", m.profile, "--report-dir", dir, "--format", "json", "--seed", "7", "--concurrency", "4"}
+	if tags != "" {
+		args = append(args, "--tags", tags)
+	}
+	if m.served == "" {
+		for _, f := range faults {
+			args = append(args, "--fault", f)
+		}
+	} else {
+		srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Faults: faults})
+		require.NoError(t, err)
+		hs := httptest.NewServer(srv)
+		t.Cleanup(func() { hs.Close(); srv.Close() })
+		token, err := srv.MintToken(time.Hour)
+		require.NoError(t, err)
+		expired, err := srv.MintToken(-time.Hour)
+		require.NoError(t, err)
+		args = append(args, "--base-url", hs.URL+refserver.DefaultBasePath, "--token", token, "--expired-token", expired)
+	}
+	code, stdout, stderr := casecert(t, args...)
+	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	require.NoError(t, err, stdout+stderr)
+	var run reports.Run
+	require.NoError(t, json.Unmarshal(data, &run))
+	return code, run, stdout + stderr
+}
+
+// Every mode is conformant, with no false alarm and no must requirement skipped.
+func TestModesAreConformant(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			code, run, out := certifyMode(t, m, nil, "")
+			assert.Equal(t, cli.ExitConformant, code, out)
+			assert.Equal(t, reports.VerdictConformant, run.Verdict, m.why)
+			for _, r := range run.Requirements {
+				if r.Status == reports.StatusFailed || r.Level == reports.LevelMust && r.Status != reports.StatusPassed {
+					t.Errorf("%s (%s) is %s: %s", r.ID, r.Level, r.Status, r.Reason)
+				}
+			}
+			for _, s := range run.Scenarios {
+				if s.Status == reports.StatusFailed {
+					t.Errorf("%s: %s", s.ID, s.Error)
+				}
+			}
+		})
+	}
+}
+
+// Every fault that applies to a mode fails its requirements there too, and no other must
+// requirement of their scenarios. A fault that does not apply says why in its row (Needs).
+func TestModesCatchEveryFault(t *testing.T) {
+	for _, m := range modes {
+		data, err := os.ReadFile(m.profile)
+		require.NoError(t, err)
+		p, err := fixtures.Parse(m.profile, data)
+		require.NoError(t, err)
+		for _, f := range refserver.Faults() {
+			t.Run(m.name+"/"+f.Name, func(t *testing.T) {
+				for _, need := range f.Needs {
+					if reason := p.Lacks(need); reason != "" {
+						t.Skipf("does not apply: %s", reason)
+					}
+				}
+				t.Parallel()
+				code, run, out := certifyMode(t, m, []string{f.Name}, "@"+strings.Join(f.Fails, ",@"))
+				for _, id := range f.Fails {
+					assert.Contains(t, failed(run, ""), id, "fault %s must fail %s under %s", f.Name, id, m.name)
+				}
+				if slices.ContainsFunc(run.Requirements, func(r reports.Requirement) bool {
+					return r.Level == reports.LevelMust && slices.Contains(f.Fails, r.ID)
+				}) {
+					assert.Equal(t, cli.ExitNonConformant, code, out)
+				}
+				if f.BreaksAll {
+					return
+				}
+				for _, id := range failed(run, reports.LevelMust) {
+					if !slices.Contains(f.Fails, id) && !slices.Contains(f.MayFail, id) {
+						t.Errorf("fault %s also failed unrelated must requirement %s under %s", f.Name, id, m.name)
+					}
+				}
+			})
+		}
+	}
+}
+
+// A fault's Needs name needs of the profile table, so "does not apply" always has a reason.
+func TestFaultNeedsAreKnown(t *testing.T) {
+	for _, f := range refserver.Faults() {
+		for _, n := range f.Needs {
+			_, ok := fixtures.LookupNeed(n)
+			assert.True(t, ok, "fault %s needs %q, which fixtures.Needs does not have", f.Name, n)
+		}
+	}
+}
