@@ -17,9 +17,10 @@ const minSecretLen = 6
 
 // redactor replaces secrets, and the forms they take once URL- or JSON-escaped.
 type redactor struct {
-	all  []string // every form of every secret, longest first
-	long *strings.Replacer
-	any  *strings.Replacer
+	all       []string // every form of every secret, longest first
+	longForms []string // the forms of at least minSecretLen bytes
+	long      *strings.Replacer
+	any       *strings.Replacer
 }
 
 func newRedactor(secrets []string) *redactor {
@@ -41,6 +42,7 @@ func newRedactor(secrets []string) *redactor {
 		any = append(any, f, Redacted)
 		if len(f) >= minSecretLen {
 			long = append(long, f, Redacted)
+			r.longForms = append(r.longForms, f)
 		}
 	}
 	r.long = strings.NewReplacer(long...)
@@ -66,8 +68,17 @@ func forms(s string) []string {
 	return out
 }
 
-// text redacts secrets of at least minSecretLen characters.
-func (r *redactor) text(s string) string { return r.long.Replace(s) }
+// text redacts secrets of at least minSecretLen characters. Text without a secret, the
+// usual case, is returned as it is: a strings.Replacer would copy a body of megabytes
+// twice to find nothing.
+func (r *redactor) text(s string) string {
+	for _, f := range r.longForms {
+		if strings.Contains(s, f) {
+			return r.long.Replace(s)
+		}
+	}
+	return s
+}
 
 // header redacts every secret, however short.
 func (r *redactor) header(s string) string { return r.any.Replace(s) }

@@ -223,19 +223,42 @@ func (c *Client) attempt(ctx context.Context, p *prepared, n int) attemptResult 
 	defer resp.Body.Close()
 	ex.Status = resp.StatusCode
 	ex.ResponseHeaders = c.recordHeaders(resp.Header, red, false)
-	raw, readErr := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBody+1))
+	raw, tooLarge, readErr := readBody(resp, c.cfg.MaxBody)
 	ex.Duration = time.Since(start)
 	res := attemptResult{ex: ex, sent: true, retryAfter: resp.Header.Get("Retry-After")}
-	if int64(len(raw)) > c.cfg.MaxBody {
-		raw = raw[:c.cfg.MaxBody]
+	switch {
+	case tooLarge:
 		res.ex.Truncated = true
-		res.err = fmt.Errorf("%w: the answer is longer than %d bytes; the first %d are kept", ErrBodyTooLarge, c.cfg.MaxBody, c.cfg.MaxBody)
-	} else if readErr != nil {
+		what := "the answer is longer than"
+		if resp.Uncompressed {
+			what = "the answer inflates (gzip) to more than"
+		}
+		res.err = fmt.Errorf("%w: %s %d bytes; the first %d are kept", ErrBodyTooLarge, what, c.cfg.MaxBody, c.cfg.MaxBody)
+	case readErr != nil:
 		res.err = c.transportError(ctx, actx, p, red, readErr)
 		res.ex.Err = res.err.Error()
 	}
-	res.ex.ResponseBody = red.text(string(raw))
+	res.ex.ResponseBody = red.text(raw)
 	return res
+}
+
+// readBody reads at most max bytes of the answer (after the transport's transparent
+// gzip decoding, so a gzip bomb stops at max too) into one string, sized up front from
+// Content-Length when the target gives one: a body of megabytes is copied once, not
+// grown by doubling and converted again. tooLarge says the answer had more.
+func readBody(resp *http.Response, max int64) (body string, tooLarge bool, err error) {
+	var b strings.Builder
+	if n := resp.ContentLength; n > 0 {
+		b.Grow(int(min(n, max)))
+	}
+	_, err = io.Copy(&b, io.LimitReader(resp.Body, max))
+	if err != nil || int64(b.Len()) < max {
+		return b.String(), false, err
+	}
+	// Exactly max bytes so far: one more byte says whether the answer goes on.
+	var one [1]byte
+	n, _ := io.ReadFull(resp.Body, one[:])
+	return b.String(), n > 0, nil
 }
 
 // recordHeaders flattens h for the Exchange, redacting as it goes.

@@ -1,0 +1,174 @@
+// Package hostile serves targets that answer the Case API's paths in ways meant to exhaust
+// a client: legal but huge fields, bodies over the driver's cap, gzip bombs, JSON nested
+// millions deep. Tests and benchmarks point casecert at them (on 127.0.0.1 only) to show
+// that its memory, time and report size stay bounded whatever a target answers.
+package hostile
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+
+	"github.com/casecert/casecert/internal/sfid"
+)
+
+// Kind is one way of being hostile.
+type Kind string
+
+// The hostile targets.
+const (
+	// BigField behaves like a plain Case API (create, read, update, children) but every
+	// answer carries one legal JSON string field of FieldSize bytes.
+	BigField Kind = "big-field"
+	// BigBody answers everything with a JSON object of BodySize bytes (over the driver's cap).
+	BigBody Kind = "big-body"
+	// GzipBomb answers everything gzip-encoded: a few hundred KiB on the wire that inflate
+	// to BombSize bytes of JSON.
+	GzipBomb Kind = "gzip-bomb"
+	// Deep answers everything with a case whose extra field is an array nested Depth deep.
+	Deep Kind = "deep"
+)
+
+// Kinds lists every hostile target.
+var Kinds = []Kind{BigField, BigBody, GzipBomb, Deep}
+
+// Sizes of the hostile answers.
+const (
+	FieldSize = 3 << 20
+	BodySize  = 4<<20 + 4<<10
+	BombSize  = 1 << 30
+	Depth     = 2_000_000
+)
+
+// Server is a running hostile target.
+type Server struct {
+	*httptest.Server
+	mu    sync.Mutex
+	seq   int64
+	cases map[string]map[string]any
+	tail  []byte // appended to every case object: `,"key":...}`
+	bomb  []byte // the gzip bomb, compressed
+	kind  Kind
+}
+
+// Start serves a target of the given kind on 127.0.0.1 until Close.
+func Start(kind Kind) (*Server, error) {
+	s := &Server{kind: kind, cases: map[string]map[string]any{}}
+	switch kind {
+	case BigField:
+		s.tail = []byte(`,"hostile_notes":"` + strings.Repeat("n", FieldSize) + `"}`)
+	case Deep:
+		s.tail = []byte(`,"hostile_nesting":` + strings.Repeat("[", Depth) + strings.Repeat("]", Depth) + `}`)
+	case BigBody:
+		s.tail = []byte(`,"hostile_padding":"` + strings.Repeat("p", BodySize) + `"}`)
+	case GzipBomb:
+		bomb, err := gzipBomb(BombSize)
+		if err != nil {
+			return nil, err
+		}
+		s.bomb = bomb
+	default:
+		return nil, fmt.Errorf("unknown hostile target %q", kind)
+	}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s, nil
+}
+
+// gzipBomb compresses a JSON object whose one string is n bytes of zeros.
+func gzipBomb(n int) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	zw.Write([]byte(`{"id":"` + sfid.Make("500", 1) + `","hostile_zeros":"`))
+	chunk := bytes.Repeat([]byte("0"), 1<<20)
+	for written := 0; written < n; written += len(chunk) {
+		if _, err := zw.Write(chunk); err != nil {
+			return nil, err
+		}
+	}
+	zw.Write([]byte(`"}`))
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	if s.kind == GzipBomb {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(s.bomb)
+		return
+	}
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if len(parts) == 0 || parts[0] != "incidents" {
+		s.answer(w, http.StatusNotFound, map[string]any{"message": "not found"})
+		return
+	}
+	var body map[string]any
+	if r.Body != nil {
+		json.NewDecoder(r.Body).Decode(&body)
+	}
+	switch {
+	case len(parts) == 1 && r.Method == http.MethodPost:
+		s.mu.Lock()
+		s.seq++
+		id := sfid.Make("500", s.seq)
+		c := map[string]any{"id": id}
+		for k, v := range body {
+			if k != "id" {
+				c[k] = v
+			}
+		}
+		s.cases[id] = c
+		s.mu.Unlock()
+		w.Header().Set("Location", "/incidents/"+id)
+		s.answer(w, http.StatusCreated, c)
+	case len(parts) == 2 && (r.Method == http.MethodGet || r.Method == http.MethodPatch):
+		s.mu.Lock()
+		c, ok := s.cases[parts[1]]
+		if ok && r.Method == http.MethodPatch {
+			for k, v := range body {
+				if k != "id" {
+					c[k] = v
+				}
+			}
+		}
+		var copied map[string]any
+		if ok {
+			copied = make(map[string]any, len(c))
+			for k, v := range c {
+				copied[k] = v
+			}
+		}
+		s.mu.Unlock()
+		if !ok {
+			s.answer(w, http.StatusNotFound, map[string]any{"message": "no such case"})
+			return
+		}
+		s.answer(w, http.StatusOK, copied)
+	case len(parts) == 3 && r.Method == http.MethodGet:
+		s.answer(w, http.StatusOK, map[string]any{"records": []any{}})
+	default:
+		s.answer(w, http.StatusBadRequest, map[string]any{"message": "not supported"})
+	}
+}
+
+// answer writes obj with the hostile tail spliced in before its closing brace.
+func (s *Server) answer(w http.ResponseWriter, status int, obj map[string]any) {
+	b, _ := json.Marshal(obj)
+	w.WriteHeader(status)
+	w.Write(b[:len(b)-1])
+	if len(obj) == 0 {
+		w.Write(s.tail[1:])
+		return
+	}
+	w.Write(s.tail)
+}
