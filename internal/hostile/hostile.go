@@ -67,7 +67,7 @@ func Start(kind Kind) (*Server, error) {
 	case BigBody:
 		s.tail = []byte(`,"hostile_padding":"` + strings.Repeat("p", BodySize) + `"}`)
 	case GzipBomb:
-		bomb, err := gzipBomb(BombSize)
+		bomb, err := Bomb(BombSize)
 		if err != nil {
 			return nil, err
 		}
@@ -79,25 +79,40 @@ func Start(kind Kind) (*Server, error) {
 	return s, nil
 }
 
-// gzipBomb compresses a JSON object whose one string is n bytes of zeros.
-func gzipBomb(n int) ([]byte, error) {
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+// Bomb is gzip that inflates to a JSON object whose one string is about n bytes of
+// zeros. It is built from gzip members (a reader joins them into one stream), so the
+// zeros are compressed once, not n bytes at a time.
+func Bomb(n int) ([]byte, error) {
+	member := func(data []byte) ([]byte, error) {
+		var buf bytes.Buffer
+		zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		if err != nil {
+			return nil, err
+		}
+		zw.Write(data)
+		if err := zw.Close(); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	head, err := member([]byte(`{"id":"` + sfid.Make("500", 1) + `","hostile_zeros":"`))
 	if err != nil {
 		return nil, err
 	}
-	zw.Write([]byte(`{"id":"` + sfid.Make("500", 1) + `","hostile_zeros":"`))
-	chunk := bytes.Repeat([]byte("0"), 1<<20)
-	for written := 0; written < n; written += len(chunk) {
-		if _, err := zw.Write(chunk); err != nil {
-			return nil, err
-		}
-	}
-	zw.Write([]byte(`"}`))
-	if err := zw.Close(); err != nil {
+	const chunk = 1 << 20
+	zeros, err := member(bytes.Repeat([]byte("0"), chunk))
+	if err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	tail, err := member([]byte(`"}`))
+	if err != nil {
+		return nil, err
+	}
+	out := append([]byte(nil), head...)
+	for written := 0; written < n; written += chunk {
+		out = append(out, zeros...)
+	}
+	return append(out, tail...), nil
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
