@@ -192,8 +192,9 @@ func noRedirects(hc *http.Client) *http.Client {
 		c = *hc
 	} else {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-		tr.TLSHandshakeTimeout = 10 * time.Second
+		// Connecting is bounded by the attempt's deadline (Config.Timeout), as a whole.
+		tr.DialContext = (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext
+		tr.TLSHandshakeTimeout = 0
 		tr.MaxIdleConnsPerHost = 32
 		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 		c.Transport = tr

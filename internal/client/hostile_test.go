@@ -110,6 +110,9 @@ func TestJSONDepth(t *testing.T) {
 		{`{"a":"[[[[{{{{"}`, 1},
 		{`{"a":"\"[[[[\\"}`, 1},
 		{`[[],[],[[]]]`, 3},
+		{`["a\\",[1]]`, 2},     // a string ending in an escaped backslash
+		{`["a\"]]]]",[1]]`, 2}, // an escaped quote does not end the string
+		{`["unterminated [[[`, 1},
 		{strings.Repeat("[", 64) + strings.Repeat("]", 64), 64},
 		{strings.Repeat("[", 1000), 65}, // stops one past the limit
 	}

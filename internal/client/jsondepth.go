@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/tidwall/gjson"
 )
@@ -17,21 +18,14 @@ const MaxJSONDepth = 64
 // inside strings do not count. It does not validate s.
 func JSONDepth(s string, limit int) int {
 	depth, deepest := 0, 0
-	inString := false
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if inString {
-			switch c {
-			case '\\':
-				i++
-			case '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
+		switch s[i] {
 		case '"':
-			inString = true
+			end := stringEnd(s, i+1)
+			if end < 0 {
+				return deepest
+			}
+			i = end
 		case '[', '{':
 			depth++
 			if depth > deepest {
@@ -45,6 +39,27 @@ func JSONDepth(s string, limit int) int {
 		}
 	}
 	return deepest
+}
+
+// stringEnd is the index of the quote that closes the JSON string starting at from, or
+// -1. It jumps from quote to quote (strings.IndexByte is fast on long strings) and skips
+// quotes escaped by an odd run of backslashes.
+func stringEnd(s string, from int) int {
+	for {
+		q := strings.IndexByte(s[from:], '"')
+		if q < 0 {
+			return -1
+		}
+		q += from
+		backslashes := 0
+		for j := q - 1; j >= from && s[j] == '\\'; j-- {
+			backslashes++
+		}
+		if backslashes%2 == 0 {
+			return q
+		}
+		from = q + 1
+	}
 }
 
 // CheckJSON says why s is not a JSON document casecert will parse: nested deeper than

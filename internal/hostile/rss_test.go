@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -20,7 +21,8 @@ import (
 // time are measured here, never in timed unit tests.
 //
 // CASECERT_BIN runs a given binary instead of building this tree (to compare versions);
-// CASECERT_HOSTILE picks one target (e.g. "deep").
+// CASECERT_HOSTILE picks one target (e.g. "deep"); CASECERT_ARGS adds flags to the run
+// (e.g. "--concurrency 8").
 //
 //	go test -run '^$' -bench HostileTargets -benchtime 1x ./internal/hostile/
 func BenchmarkHostileTargets(b *testing.B) {
@@ -61,7 +63,8 @@ type measurement struct {
 
 func measure(b *testing.B, bin, url string) measurement {
 	dir := b.TempDir()
-	cmd := exec.Command(bin, "run", "--base-url", url, "--token", "hostile-token", "--timeout", "3s", "--report-dir", dir, "--seed", "7")
+	args := []string{"run", "--base-url", url, "--token", "hostile-token", "--timeout", "3s", "--report-dir", dir, "--seed", "7"}
+	cmd := exec.Command(bin, append(args, strings.Fields(os.Getenv("CASECERT_ARGS"))...)...)
 	start := time.Now()
 	err := cmd.Run()
 	m := measurement{wall: time.Since(start)}
