@@ -28,10 +28,44 @@ type Exchange struct {
 	Attempt int // 1-based; each retry is an exchange of its own
 	// Truncated says ResponseBody was cut at Config.MaxBody.
 	Truncated bool
+
+	// bodyJSON caches whether ResponseBody is JSON casecert parses (see CheckJSON): it
+	// is found once, when the answer is read, since a body can be megabytes.
+	bodyJSON jsonState
 }
 
-// JSON parses the response body.
-func (e Exchange) JSON() gjson.Result { return gjson.Parse(e.ResponseBody) }
+type jsonState uint8
+
+const (
+	jsonUnknown jsonState = iota // not checked yet (an Exchange not made by Do)
+	jsonValid
+	jsonInvalid
+)
+
+func checkedJSON(body string) jsonState {
+	if ValidJSON(body) {
+		return jsonValid
+	}
+	return jsonInvalid
+}
+
+// ValidJSON says the response body is valid JSON nested at most MaxJSONDepth deep.
+func (e Exchange) ValidJSON() bool {
+	if e.bodyJSON == jsonUnknown {
+		return ValidJSON(e.ResponseBody)
+	}
+	return e.bodyJSON == jsonValid
+}
+
+// JSON parses the response body. A body that is not valid JSON, or is nested deeper than
+// MaxJSONDepth, is the empty Result: every lookup finds nothing. Values found in it are
+// slices of the body: copy (strings.Clone) what is kept beyond the scenario.
+func (e Exchange) JSON() gjson.Result {
+	if !e.ValidJSON() {
+		return gjson.Result{}
+	}
+	return gjson.Parse(e.ResponseBody)
+}
 
 // IsJSON says the response Content-Type is application/json or a +json type.
 func (e Exchange) IsJSON() bool {
@@ -49,13 +83,16 @@ func (e Exchange) IsJSON() bool {
 
 // ErrorMessage is the human-readable message of an error answer, in any of the shapes
 // targets use ({"message": ...}, [{"message": ...}], {"error": {"message": ...}} or an
-// OAuth {"error_description": ...}); "" when there is none.
+// OAuth {"error_description": ...}); "" when there is none. It is a copy, cut at
+// maxErrorMessage bytes, so it never pins the answer.
 func (e Exchange) ErrorMessage() string {
 	doc := e.JSON()
 	for _, path := range []string{"message", "0.message", "error.message", "error_description"} {
 		if m := doc.Get(path); m.Type == gjson.String && strings.TrimSpace(m.Str) != "" {
-			return m.Str
+			return CapText(m.Str, maxErrorMessage)
 		}
 	}
 	return ""
 }
+
+const maxErrorMessage = 2 << 10

@@ -43,6 +43,8 @@ func TestHostileBigFieldIsReadButNotKept(t *testing.T) {
 	require.NoError(t, err, "a legal 3 MiB field is under the body cap: the answer is judged")
 	assert.Greater(t, len(ex.ResponseBody), hostile.FieldSize)
 	assert.True(t, ValidJSON(ex.ResponseBody))
+	assert.True(t, ex.ValidJSON())
+	assert.NotEmpty(t, ex.JSON().Get("id").String())
 
 	ev := ex.Evidence(MaxEvidenceBody)
 	assert.LessOrEqual(t, len(ev.ResponseBody), MaxEvidenceBody+100, "evidence keeps a capped copy")
@@ -96,6 +98,26 @@ func TestHostileDeepNestingIsRefusedWithoutRecursion(t *testing.T) {
 	assert.Equal(t, "JSON nested deeper than 64 levels", err.Error())
 	assert.False(t, ValidJSON(ex.ResponseBody))
 	assert.False(t, ParseJSON(ex.ResponseBody).Exists())
+	assert.False(t, ex.ValidJSON(), "checked once when the answer was read")
+	assert.False(t, ex.JSON().Get("id").Exists(), "a lookup in a too-deep answer finds nothing")
+	assert.Empty(t, ex.ErrorMessage())
+}
+
+func TestHostileHugeErrorMessageIsCut(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"message":"` + strings.Repeat("m", hostile.FieldSize) + `"}`))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(Config{BaseURL: srv.URL})
+	require.NoError(t, err)
+	ex, err := c.Do(t.Context(), Request{Path: "/incidents"})
+	require.NoError(t, err)
+	msg := ex.ErrorMessage()
+	assert.Less(t, len(msg), 4<<10)
+	assert.Contains(t, msg, "more bytes not kept")
+	assert.False(t, within(msg, ex.ResponseBody), "the message must not pin the answer")
 }
 
 func TestJSONDepth(t *testing.T) {

@@ -239,6 +239,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, n int) attemptResult 
 		res.ex.Err = res.err.Error()
 	}
 	res.ex.ResponseBody = red.text(raw)
+	res.ex.bodyJSON = checkedJSON(res.ex.ResponseBody)
 	return res
 }
 
