@@ -9,6 +9,8 @@ package reports
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -46,6 +48,10 @@ func TestBrowserReport(t *testing.T) {
 		.length`))
 	if visibleCurls < 1 {
 		t.Error(`no visible pre.curl with "curl -sS -X PATCH ... {"description":null}"`)
+	}
+	// The first screen names every failed requirement, with its first evidence line.
+	if missing := run(t, b, chromedp.Evaluate[string](firstScreenCheck("PATCH-NULL", "PATCH-OWNER-NULL"))); missing != "" {
+		t.Error(missing)
 	}
 	banner := run(t, b, chromedp.Evaluate[string](`getComputedStyle(document.getElementById("verdict")).backgroundColor`))
 	if banner != "rgb(207, 34, 46)" {
@@ -85,8 +91,8 @@ func TestBrowserReport(t *testing.T) {
 	printed := run(t, b, chromedp.Evaluate[string](`JSON.stringify({
 		rows: [...document.querySelectorAll("#requirements tbody tr")].every(e => e.checkVisibility()),
 		filters: document.querySelector(".filters").checkVisibility(),
-		collapsed: [...document.querySelectorAll("details:not([open]) pre.payload")].filter(e => e.checkVisibility()).length,
-		all: document.querySelectorAll("details:not([open]) pre.payload").length,
+		collapsed: [...document.querySelectorAll("details:not([open]) pre")].filter(e => e.checkVisibility()).length,
+		all: document.querySelectorAll("details:not([open]) pre").length,
 		body: getComputedStyle(document.body).backgroundColor
 	})`))
 	t.Logf("print media: %s", printed)
@@ -109,6 +115,47 @@ func TestBrowserReport(t *testing.T) {
 	if msgs := console(); len(msgs) > 0 {
 		t.Errorf("the page logged errors or CSP violations:\n%s", strings.Join(msgs, "\n"))
 	}
+}
+
+// TestBrowserFirstScreenOfManyFailures: with more failed requirements than get their
+// evidence on the first screen, every one of them is still named within it.
+func TestBrowserFirstScreenOfManyFailures(t *testing.T) {
+	r := fixtureBaseRun()
+	var catalog []CatalogEntry
+	var ids []string
+	for i := 1; i <= 14; i++ {
+		id := fmt.Sprintf("REQ-%d", i)
+		ids = append(ids, id)
+		catalog = append(catalog, CatalogEntry{ID: id, Level: LevelMust, Title: "a requirement whose title is of a usual length " + id})
+		ex := patchExchange(`{"description":null}`, 200, `{"id":"x"}`)
+		r.Scenarios = append(r.Scenarios, Scenario{ID: "f;" + id, Name: id, Requirements: []string{id}, Status: StatusFailed,
+			Error: id + `: field "description": sent null; expected null; observed "` + strings.Repeat("abc ", 80) + `"`, Exchanges: []Exchange{ex}})
+	}
+	b := startBrowser(t)
+	page := writePage(t, "many.html", render(t, WriteHTML, judged(r, catalog)))
+	b.do(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(page), chromedp.WaitVisible("#verdict"))
+	if missing := run(t, b, chromedp.Evaluate[string](firstScreenCheck(ids...))); missing != "" {
+		t.Error(missing)
+	}
+}
+
+// firstScreenCheck is a script that returns "" when every requirement in ids is named
+// (an element with its data-requirement, its ID in the text) visibly within the first
+// viewport, else what is missing.
+func firstScreenCheck(ids ...string) string {
+	list, _ := json.Marshal(ids)
+	return `(() => {
+		const missing = [];
+		for (const id of ` + string(list) + `) {
+			const e = document.querySelector('#first-failures [data-requirement="' + id + '"]');
+			if (!e) { missing.push(id + ": not on the page's first section"); continue; }
+			const r = e.getBoundingClientRect();
+			if (!e.checkVisibility() || !e.textContent.includes(id) || r.top < 0 || r.bottom > window.innerHeight) {
+				missing.push(id + ": not within the first viewport (" + Math.round(r.top) + ".." + Math.round(r.bottom) + " of " + window.innerHeight + ")");
+			}
+		}
+		return missing.join("; ");
+	})()`
 }
 
 // TestBrowserConsoleWatchSeesCSPViolations is the control of the console check above: a

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -47,7 +46,11 @@ type htmlView struct {
 	StatusCounts []htmlFilter
 	LevelCounts  []htmlFilter
 	Reqs         []*htmlReq
-	Failing      []*htmlScenario
+	Failures     []htmlFailure // the first screen: what broke first
+	MoreFailures []htmlLink    // further failed requirements, named in one line
+	FailGroups   []htmlFailGroup
+	OtherFailing []*htmlScenario // failing scenarios of requirements that did not fail (info)
+	Failing      int             // failing scenarios
 	Footer       string
 }
 
@@ -77,6 +80,8 @@ type htmlScenario struct {
 	Exchanges                                  []htmlExchange
 	Omitted                                    int
 	Open                                       bool
+	Anchor                                     string // set when shown in full in the failing section
+	Brief, ExchangeLine                        string // the one-line form
 }
 
 type htmlLink struct{ Text, Anchor string }
@@ -145,20 +150,21 @@ func newHTMLView(r Run) htmlView {
 		v.Warnings = append(v.Warnings, "The case was not fully restored to its starting values. "+c(r.Cleanup.Detail))
 	}
 
-	// Scenarios, each built once and shared by the failing list and its requirements.
+	// What broke first, then the failing scenarios (the first few of each failed
+	// requirement in full), then every scenario in one line under its requirement.
+	var listed map[string]bool
+	v.Failures, v.MoreFailures, v.FailGroups, listed = htmlFailures(&r, ix)
 	views := map[string]*htmlScenario{}
 	for _, sc := range sortedScenarios(&r) {
-		hv := newHTMLScenario(ix, sc)
+		hv := briefScenario(ix, sc, listed[sc.ID] && findFull(v.FailGroups, sc.ID))
 		views[sc.ID] = hv
-		if sc.Status == StatusFailed {
-			// Open in the failing list; collapsed under its requirement, where it repeats.
-			open := *hv
-			open.Open = true
-			v.Failing = append(v.Failing, &open)
+		if string(sc.Status) == string(StatusFailed) {
+			v.Failing++
+			if !listed[sc.ID] {
+				v.OtherFailing = append(v.OtherFailing, hv)
+			}
 		}
 	}
-	// What blocks conformance first: must failures, then should, then info.
-	slices.SortStableFunc(v.Failing, func(a, b *htmlScenario) int { return levelRank[b.Level] - levelRank[a.Level] })
 
 	statusN := map[Status]int{}
 	levelN := map[string]int{}
@@ -207,7 +213,7 @@ func newHTMLScenario(ix index, sc *Scenario) *htmlScenario {
 		hx := htmlExchange{
 			N: i + 1, Method: c(ex.Method), URL: c(ex.URL), Status: exchangeStatus(ex), StatusCl: statusClass(ex),
 			Duration:    formatDuration(ex.DurationMS),
-			RequestBody: prettyBody(ex.RequestBody), ResponseBody: prettyBody(ex.ResponseBody),
+			RequestBody: htmlBody(ex.RequestBody), ResponseBody: htmlBody(ex.ResponseBody),
 			Curl: c(ex.Curl), Error: c(ex.Error),
 		}
 		hx.RequestHeaders = headerPairs(ex.RequestHeaders)

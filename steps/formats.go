@@ -10,6 +10,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/internal/sfid"
 )
 
@@ -36,7 +37,7 @@ func (w *World) patchJSON(ctx context.Context, name, raw string) error {
 	if _, err := w.field(name); err != nil {
 		return err
 	}
-	if !gjson.Valid(raw) {
+	if !client.ValidJSON(raw) {
 		return fmt.Errorf("%s: the step's JSON value %s is not valid JSON", w.req, raw)
 	}
 	return w.patch(ctx, map[string]any{name: gjson.Parse(raw).Value()})

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/internal/sfid"
@@ -319,7 +317,7 @@ func (w *World) thenJSONError(context.Context) error {
 // thenContentTypeJSON judges the media type of a JSON answer. An answer without a JSON
 // body is outside this requirement (RES-ERROR and RES-UPDATED judge missing bodies).
 func (w *World) thenContentTypeJSON(context.Context) error {
-	if strings.TrimSpace(w.last.ResponseBody) == "" || !gjson.Valid(w.last.ResponseBody) {
+	if strings.TrimSpace(w.last.ResponseBody) == "" || !w.last.ValidJSON() {
 		return w.skip("the answer (%s) carried no JSON body to judge", describe(w.last))
 	}
 	ct := header(w.last.ResponseHeaders, "Content-Type")

@@ -139,7 +139,9 @@ func (w *World) skip(format string, args ...any) error {
 func (w *World) do(ctx context.Context, req client.Request) (client.Exchange, error) {
 	ex, err := w.env.Client.Do(ctx, req)
 	w.mu.Lock()
-	w.out.Exchanges = append(w.out.Exchanges, ex)
+	// The evidence is a capped copy: the full answer (up to the driver's cap) is only
+	// the caller's, for judging, and is not kept for the report.
+	w.out.Exchanges = append(w.out.Exchanges, ex.Evidence(client.MaxEvidenceBody))
 	w.mu.Unlock()
 	if err != nil {
 		return ex, fmt.Errorf("%s: %s %s: %w", w.req, req.Method, ex.URL, err)
@@ -257,16 +259,18 @@ func (w *World) populatedBody() map[string]any {
 }
 
 // CreatedID finds the new case's id in a create answer: "id" at the top (string or
-// number), under a "data" or "record" object, or the last segment of Location.
+// number), under a "data" or "record" object, or the last segment of Location. The id
+// is a copy: a slice of the answer would keep the whole answer alive as long as the run
+// remembers its cases.
 func CreatedID(ex client.Exchange) string {
 	doc := ex.JSON()
 	for _, path := range []string{"id", "data.id", "record.id", "0.id"} {
 		if r := doc.Get(path); r.Exists() && (r.Type == gjson.String || r.Type == gjson.Number) && r.String() != "" {
-			return r.String()
+			return strings.Clone(r.String())
 		}
 	}
 	if loc := ex.ResponseHeaders["Location"]; loc != "" {
-		return loc[strings.LastIndex(loc, "/")+1:]
+		return strings.Clone(loc[strings.LastIndex(loc, "/")+1:])
 	}
 	return ""
 }
@@ -280,7 +284,7 @@ func (w *World) readCaseAt(ctx context.Context, id string) (gjson.Result, error)
 	if err != nil {
 		return gjson.Result{}, err
 	}
-	if ex.Status != http.StatusOK || !gjson.Valid(ex.ResponseBody) || !ex.JSON().IsObject() {
+	if ex.Status != http.StatusOK || !ex.ValidJSON() || !ex.JSON().IsObject() {
 		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s", describe(ex))
 	}
 	return ex.JSON(), nil
@@ -294,7 +298,7 @@ func (w *World) readChildren(ctx context.Context) (map[string]gjson.Result, erro
 		if err != nil {
 			return nil, err
 		}
-		if ex.Status != http.StatusOK || !gjson.Valid(ex.ResponseBody) {
+		if ex.Status != http.StatusOK || !ex.ValidJSON() {
 			return nil, w.cannotJudge("reading the case's %s: expected 200 with JSON; observed %s", kind, describe(ex))
 		}
 		out[kind] = ex.JSON()

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"testing/fstest"
 	"time"
-	"unicode/utf8"
 
 	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
@@ -38,7 +37,8 @@ type Config struct {
 	Tags        string // godog tag expression; "" runs everything
 	Concurrency int
 	Progress    io.Writer // one character per finished scenario; nil for none
-	// KeepPassing caps the exchanges kept for a passing scenario (failing ones keep all).
+	// KeepPassing caps the exchanges kept for a passing or skipped scenario (default 1,
+	// the last write, see representative; failing ones keep all).
 	KeepPassing int
 	// Shard, when set, runs one deterministic slice of the scenarios (CI fan-out).
 	Shard Shard
@@ -143,7 +143,7 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, err
 	}
 	if cfg.KeepPassing == 0 {
-		cfg.KeepPassing = 6
+		cfg.KeepPassing = 1
 	}
 	if cfg.Recorder == nil {
 		cfg.Recorder = &Recorder{}
@@ -242,7 +242,7 @@ const keptEvidence = 50
 func (t *tally) add(ex client.Exchange) {
 	t.count++
 	if len(t.kept) < keptEvidence {
-		t.kept = append(t.kept, toReport(ex))
+		t.kept = append(t.kept, toReport(ex.Evidence(client.MaxEvidenceBody), client.MaxEvidenceBody))
 	}
 }
 
@@ -313,6 +313,7 @@ type collector struct {
 	inShard map[string]bool
 
 	mu        sync.Mutex
+	evidence  budget
 	queue     map[string][]Pickle
 	scenarios []reports.Scenario
 	done      int
@@ -394,7 +395,7 @@ func (c *collector) record(p Pickle, out steps.Outcome, took time.Duration, stop
 	if sc.Requirements == nil {
 		sc.Requirements = []string{}
 	}
-	keep := len(out.Exchanges)
+	kept := out.Exchanges
 	sc.Status, sc.Error = outcomeStatus(out, stopped)
 	if out.Err != nil {
 		sc.FailedStep = out.FailedStep
@@ -402,14 +403,16 @@ func (c *collector) record(p Pickle, out steps.Outcome, took time.Duration, stop
 	switch sc.Status {
 	case reports.StatusSkipped:
 		sc.SkipReason = out.SkipReason
-		keep = min(keep, c.cfg.KeepPassing)
+		kept = representative(kept, c.cfg.KeepPassing)
 	case reports.StatusPassed:
-		keep = min(keep, c.cfg.KeepPassing)
+		kept = representative(kept, c.cfg.KeepPassing)
 	}
-	for _, ex := range out.Exchanges[:keep] {
-		sc.Exchanges = append(sc.Exchanges, toReport(ex))
+	sc.ExchangesOmitted = len(out.Exchanges) - len(kept)
+	c.mu.Lock()
+	for _, ex := range kept {
+		sc.Exchanges = append(sc.Exchanges, c.evidence.keep(ex))
 	}
-	sc.ExchangesOmitted = len(out.Exchanges) - keep
+	c.mu.Unlock()
 	c.add(sc, progressMark[sc.Status])
 }
 
@@ -460,28 +463,54 @@ func (c *collector) add(sc reports.Scenario, mark string) {
 	}
 }
 
-// maxReportBody caps each body kept as evidence, so a target answering megabytes (or a
-// scenario sending them) cannot blow up the report.
-const maxReportBody = 64 << 10
-
-func toReport(ex client.Exchange) reports.Exchange {
-	return reports.Exchange{
-		Method: ex.Method, URL: ex.URL,
-		RequestHeaders: nonNil(ex.RequestHeaders), RequestBody: capBody(ex.RequestBody),
-		Status: ex.Status, ResponseHeaders: nonNil(ex.ResponseHeaders), ResponseBody: capBody(ex.ResponseBody),
-		DurationMS: ex.Duration.Milliseconds(), Curl: capBody(ex.Curl), Error: ex.Err,
+// representative is what a passing or skipped scenario keeps of its n exchanges: the
+// last writes (the requests whose answers were judged), else the last exchanges.
+func representative(all []client.Exchange, n int) []client.Exchange {
+	if len(all) <= n {
+		return all
 	}
+	var writes []client.Exchange
+	for _, ex := range all {
+		if ex.Method != http.MethodGet {
+			writes = append(writes, ex)
+		}
+	}
+	if len(writes) >= n {
+		return writes[len(writes)-n:]
+	}
+	return all[len(all)-n:]
 }
 
-func capBody(s string) string {
-	if len(s) <= maxReportBody {
-		return s
+// Bounds of the evidence a run keeps, so that a target answering megabytes cannot fill
+// memory or the report directory: each body is cut at client.MaxEvidenceBody, and once
+// the run has kept evidenceBudget bytes of bodies, later ones are cut at spentBody (the
+// scenario, its error and every exchange's line are still all there).
+const (
+	evidenceBudget = 6 << 20
+	spentBody      = 1 << 10
+)
+
+// budget counts the bytes of bodies kept as evidence by the run.
+type budget struct{ used int }
+
+func (b *budget) keep(ex client.Exchange) reports.Exchange {
+	limit := client.MaxEvidenceBody
+	if b.used >= evidenceBudget {
+		limit = spentBody
 	}
-	cut := maxReportBody
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	out := toReport(ex, limit)
+	b.used += len(out.RequestBody) + len(out.ResponseBody) + len(out.Curl)
+	return out
+}
+
+// toReport is the report's copy of an exchange, its bodies and curl line cut at limit.
+func toReport(ex client.Exchange, limit int) reports.Exchange {
+	return reports.Exchange{
+		Method: ex.Method, URL: client.CapText(ex.URL, limit),
+		RequestHeaders: nonNil(ex.RequestHeaders), RequestBody: client.CapText(ex.RequestBody, limit),
+		Status: ex.Status, ResponseHeaders: nonNil(ex.ResponseHeaders), ResponseBody: client.CapText(ex.ResponseBody, limit),
+		DurationMS: ex.Duration.Milliseconds(), Curl: client.CapText(ex.Curl, limit), Error: client.CapText(ex.Err, limit),
 	}
-	return s[:cut] + fmt.Sprintf("\n[casecert: %d more bytes not kept in the report]", len(s)-cut)
 }
 
 func nonNil(m map[string]string) map[string]string {
