@@ -24,7 +24,7 @@ const maxHTMLBody = 4 << 10
 type htmlFailure struct {
 	ID, Anchor, Level, Title, Badge string
 	Evidence                        string
-	Counts                          string // "3 of 12 scenarios failed"
+	Counts                          string      // "3 of 12 scenarios failed"
 	Commands                        []Reproduce // the casecert commands, shown inline
 	Curl                            string      // the request's curl line, collapsed
 }
