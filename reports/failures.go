@@ -18,20 +18,22 @@ type Failure struct {
 	Scenario string
 	// Failed of Scenarios of the requirement's scenarios failed.
 	Failed, Scenarios int
-	// Reproduce are the lines that reproduce the failure: for a --fault run, first the
-	// `casecert serve --fault NAME` to start; then the curl line of the scenario's
-	// judged request (when it has one); last, the casecert command that reruns the
-	// requirement's scenarios.
+	// Reproduce are the lines that reproduce the failure (see reproduce).
 	Reproduce []Reproduce
 }
 
 // Reproduce is one line of a reproduction, with what it is for.
 type Reproduce struct {
+	Kind          string // ReproduceRerun, ReproduceServe or ReproduceCurl
 	Note, Command string
-	// Curl says the line is the curl line of the request (long: it carries the body);
-	// the others are short casecert commands.
-	Curl bool `json:",omitempty"`
 }
+
+// Kinds of reproduce lines.
+const (
+	ReproduceRerun = "rerun" // casecert run ... --tags @ID --seed N
+	ReproduceServe = "serve" // casecert serve --fault NAME, to start before the curl line
+	ReproduceCurl  = "curl"  // the judged request (long: it carries the body)
+)
 
 // maxEvidenceLine bounds the evidence line: the first screen shows one line per failure.
 const maxEvidenceLine = 400
@@ -88,28 +90,18 @@ func firstLineCut(s string, max int) string {
 	return ""
 }
 
-// reproduce is how to see a failing scenario again.
+// reproduce is how to see a failing scenario again: the casecert command that reruns
+// the requirement's scenarios (for a reference run, with its own server and the same
+// faults), then the judged request as curl; against the reference server the curl line
+// is moved to `casecert serve`'s address and preceded by the serve command to start first.
 func reproduce(r *Run, req Requirement, sc *Scenario) []Reproduce {
-	var out []Reproduce
-	base := r.Target.BaseURL
+	rerun := "casecert run"
 	if r.Target.Reference {
-		serve := "casecert serve"
 		for _, f := range splitList(r.Target.Fault) {
-			serve += " --fault " + f
+			rerun += " --fault " + f
 		}
-		out = append(out, Reproduce{Note: "first, start the reference server (it prints the token to export as CASECERT_TOKEN)", Command: serve})
-		base = servedBase(base)
-	}
-	if ex := judgedExchange(sc); ex != nil && ex.Curl != "" && !strings.Contains(ex.Curl, "[casecert:") {
-		curl := ex.Curl
-		if r.Target.Reference && r.Target.BaseURL != "" {
-			curl = strings.ReplaceAll(curl, r.Target.BaseURL, base)
-		}
-		out = append(out, Reproduce{Note: "the request", Command: curl, Curl: true})
-	}
-	rerun := "casecert run --base-url " + base
-	if !r.Target.Reference {
-		rerun += " --token \"$CASECERT_TOKEN\""
+	} else {
+		rerun += " --base-url " + r.Target.BaseURL + " --token \"$CASECERT_TOKEN\""
 	}
 	if r.Target.Profile != "" && r.Target.Profile != "reference" {
 		rerun += " --profile PROFILE.yaml"
@@ -118,8 +110,25 @@ func reproduce(r *Run, req Requirement, sc *Scenario) []Reproduce {
 		rerun += " --tags @" + req.ID
 	}
 	rerun += fmt.Sprintf(" --seed %d", r.Run.Seed)
-	out = append(out, Reproduce{Note: "rerun its scenarios", Command: rerun})
-	return out
+	out := []Reproduce{{Kind: ReproduceRerun, Note: "rerun its scenarios", Command: rerun}}
+
+	ex := judgedExchange(sc)
+	if ex == nil || ex.Curl == "" || strings.Contains(ex.Curl, "[casecert:") {
+		return out // no request, or one cut for the report: not runnable
+	}
+	curl := ex.Curl
+	if r.Target.Reference {
+		serve := "casecert serve"
+		for _, f := range splitList(r.Target.Fault) {
+			serve += " --fault " + f
+		}
+		out = append(out, Reproduce{Kind: ReproduceServe, Command: serve,
+			Note: "to send the request yourself, first start the reference server (it prints the token to export as CASECERT_TOKEN)"})
+		if r.Target.BaseURL != "" {
+			curl = strings.ReplaceAll(curl, r.Target.BaseURL, servedBase(r.Target.BaseURL))
+		}
+	}
+	return append(out, Reproduce{Kind: ReproduceCurl, Note: "the request", Command: curl})
 }
 
 // servedBase is the base URL a run against the in-process reference server had, moved

@@ -21,8 +21,9 @@ func TestFailuresNameEachFailedRequirementFirst(t *testing.T) {
 	assert.Equal(t, 1, f.Failed)
 	assert.Equal(t, 2, f.Scenarios)
 	require.Len(t, f.Reproduce, 2)
-	assert.Equal(t, patchExchange(`{"description":null}`, 200, "").Curl, f.Reproduce[0].Command, "the judged request: the PATCH, not the read-back")
-	assert.Equal(t, `casecert run --base-url `+fixtureBase+` --token "$CASECERT_TOKEN" --profile PROFILE.yaml --tags @PATCH-NULL --seed 42`, f.Reproduce[1].Command)
+	assert.Equal(t, `casecert run --base-url `+fixtureBase+` --token "$CASECERT_TOKEN" --profile PROFILE.yaml --tags @PATCH-NULL --seed 42`, f.Reproduce[0].Command)
+	assert.Equal(t, ReproduceCurl, f.Reproduce[1].Kind)
+	assert.Equal(t, patchExchange(`{"description":null}`, 200, "").Curl, f.Reproduce[1].Command, "the judged request: the PATCH, not the read-back")
 }
 
 func TestFailuresOfAFaultRunStartTheServerFirst(t *testing.T) {
@@ -37,11 +38,14 @@ func TestFailuresOfAFaultRunStartTheServerFirst(t *testing.T) {
 	}
 	f := Failures(&r)[0]
 	require.Len(t, f.Reproduce, 3)
-	assert.Equal(t, "casecert serve --fault null-ignored", f.Reproduce[0].Command)
-	assert.Contains(t, f.Reproduce[0].Note, "first")
-	assert.Contains(t, f.Reproduce[1].Command, "'http://127.0.0.1:8080/services/apexrest/ThinkLP/v1/cases/", "the curl line points at casecert serve")
-	assert.NotContains(t, f.Reproduce[1].Command, "41234")
-	assert.Equal(t, "casecert run --base-url http://127.0.0.1:8080/services/apexrest/ThinkLP --tags @PATCH-NULL --seed 42", f.Reproduce[2].Command)
+	assert.Equal(t, "casecert run --fault null-ignored --tags @PATCH-NULL --seed 42", f.Reproduce[0].Command, "the rerun starts its own server with the fault")
+	assert.Equal(t, "casecert serve --fault null-ignored", f.Reproduce[1].Command)
+	assert.Contains(t, f.Reproduce[1].Note, "first")
+	assert.Contains(t, f.Reproduce[2].Command, "'http://127.0.0.1:8080/services/apexrest/ThinkLP/v1/cases/", "the curl line points at casecert serve")
+	assert.NotContains(t, f.Reproduce[2].Command, "41234")
+
+	page := string(render(t, WriteHTML, r))
+	assert.Contains(t, page, `the request as curl (start <code>casecert serve --fault null-ignored</code> first)`)
 }
 
 // manyFailures: PATCH-NULL fails in five scenarios.
@@ -70,7 +74,7 @@ func TestHTMLFirstScreenAndFailingSection(t *testing.T) {
 	assert.Contains(t, head, "PATCH-NULL: field description: sent null, expected null or absent, observed &#34;abc&#34;")
 	assert.Contains(t, head, "5 of 6 scenarios failed")
 	assert.Contains(t, head, `<pre class="curl">curl -sS -X PATCH`)
-	assert.Contains(t, head, `reproduce: <code title="rerun its scenarios">casecert run --base-url`)
+	assert.Contains(t, head, `reproduce: <code>casecert run --base-url`)
 
 	failing := page[strings.Index(page, `<section id="failing">`):strings.Index(page, `<section id="details">`)]
 	group := failing[strings.Index(failing, `id="fail-req-PATCH-NULL"`):strings.Index(failing, `id="fail-req-PATCH-OWNER-NULL"`)]

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"html/template"
 	"strings"
 )
 
@@ -22,11 +23,11 @@ const firstScreenFailures = 6
 const maxHTMLBody = 4 << 10
 
 type htmlFailure struct {
-	ID, Anchor, Level, Title, Badge string
-	Evidence                        string
-	Counts                          string      // "3 of 12 scenarios failed"
-	Commands                        []Reproduce // the casecert commands, shown inline
-	Curl                            string      // the request's curl line, collapsed
+	ID, Anchor, Level, Badge string
+	Title                    template.HTML
+	Evidence                 string
+	Counts                   string // "3 of 12 scenarios failed"
+	Rerun, Serve, Curl       string // the reproduce lines (see Reproduce); the curl collapsed
 }
 
 type htmlFailGroup struct {
@@ -44,15 +45,18 @@ func htmlFailures(r *Run, ix index) (first []htmlFailure, more []htmlLink, group
 		anchor := reqAnchor(f.ID)
 		if i < firstScreenFailures {
 			hf := htmlFailure{
-				ID: c(f.ID), Anchor: anchor, Level: c(f.Level), Title: c(f.Title),
+				ID: c(f.ID), Anchor: anchor, Level: c(f.Level), Title: codeSpans(c(f.Title)),
 				Badge: badgeClass(StatusFailed, f.Level), Evidence: c(f.Evidence),
 				Counts: fmt.Sprintf("%d of %s failed", f.Failed, plural(f.Scenarios, "scenario")),
 			}
 			for _, rp := range f.Reproduce {
-				if rp.Curl {
+				switch rp.Kind {
+				case ReproduceRerun:
+					hf.Rerun = c(rp.Command)
+				case ReproduceServe:
+					hf.Serve = c(rp.Command)
+				case ReproduceCurl:
 					hf.Curl = c(rp.Command)
-				} else {
-					hf.Commands = append(hf.Commands, Reproduce{Note: c(rp.Note), Command: c(rp.Command)})
 				}
 			}
 			first = append(first, hf)

@@ -285,7 +285,11 @@ func (w *World) readCaseAt(ctx context.Context, id string) (gjson.Result, error)
 		return gjson.Result{}, err
 	}
 	if ex.Status != http.StatusOK || !ex.ValidJSON() || !ex.JSON().IsObject() {
-		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s", describe(ex))
+		why := ""
+		if p := ex.JSONProblem(); p != "" && ex.Status == http.StatusOK {
+			why = " (" + p + ")"
+		}
+		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s%s", describe(ex), why)
 	}
 	return ex.JSON(), nil
 }

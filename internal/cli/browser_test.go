@@ -45,6 +45,29 @@ func TestBrowserRealFailingReport(t *testing.T) {
 		t.Errorf("#verdict says %q, want non-conformant", verdict)
 	}
 
+	// The first screen names each failed requirement with its first evidence line and a
+	// reproduce line that starts the reference server with the fault.
+	firstScreen, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const missing = [];
+		for (const id of ["PATCH-NULL", "PATCH-MIXED"]) {
+			const e = document.querySelector('#first-failures [data-requirement="' + id + '"]');
+			if (!e) { missing.push(id + ": not in #first-failures"); continue; }
+			const r = e.getBoundingClientRect();
+			if (!e.checkVisibility() || r.top < 0 || r.bottom > window.innerHeight) missing.push(id + ": not within the first viewport");
+			const ev = e.querySelector("p.ev"), rp = e.querySelector("p.rp"), curl = e.querySelector("details>summary");
+			if (!ev || !ev.checkVisibility() || !/sent .*expected .*observed /.test(ev.textContent)) missing.push(id + ": no visible evidence line");
+			if (!rp || !rp.checkVisibility() || !rp.textContent.includes("casecert run --fault null-ignored --tags @" + id)) missing.push(id + ": no visible reproduce command");
+			if (!curl || !curl.checkVisibility() || !curl.textContent.includes("start casecert serve --fault null-ignored first")) missing.push(id + ": the curl line does not say to start casecert serve --fault first");
+		}
+		return missing.join("; ");
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if firstScreen != "" {
+		t.Error(firstScreen)
+	}
+
 	// A failing scenario of PATCH-NULL, in the "Failing scenarios" section, shows a curl
 	// line for its PATCH that uses the placeholder, not the token.
 	curl, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {

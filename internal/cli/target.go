@@ -106,6 +106,10 @@ func newClient(env Env, o *runOptions, p *fixtures.Profile, t *target, version s
 func httpClient(env Env, o *runOptions) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
+	// Connecting and the TLS handshake get the whole --timeout, like the rest of the
+	// attempt (whose deadline bounds them anyway), not the transport's own 30 s and 10 s.
+	tr.DialContext = (&net.Dialer{Timeout: o.timeout, KeepAlive: 30 * time.Second}).DialContext
+	tr.TLSHandshakeTimeout = o.timeout
 	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if o.caCert != "" {
 		pem, err := env.ReadFile(o.caCert)

@@ -47,6 +47,7 @@ func printVerdict(w io.Writer, run reports.Run, paths []string) {
 	}
 	if len(failed) > 0 {
 		fmt.Fprintf(w, "  failed: %s\n", strings.Join(failed, ", "))
+		printFailures(w, run)
 	}
 	sc := s.Scenarios
 	fmt.Fprintf(w, "  %d scenarios (%d passed, %d failed, %d skipped, %d error, %d not run), %d requests in %s (seed %d)\n",
@@ -56,6 +57,30 @@ func printVerdict(w io.Writer, run reports.Run, paths []string) {
 		fmt.Fprintf(w, "report: %s\n", paths[0])
 		for _, p := range paths[1:] {
 			fmt.Fprintf(w, "        %s\n", p)
+		}
+	}
+}
+
+// maxConsoleCurl is the longest curl line the console shows; longer ones (bodies) are
+// left to report.html.
+const maxConsoleCurl = 400
+
+// printFailures names each failed requirement with its first evidence line and how to
+// reproduce it, must before should.
+func printFailures(w io.Writer, run reports.Run) {
+	for _, f := range reports.Failures(&run) {
+		fmt.Fprintf(w, "  %s (%s), %d of %d scenarios failed: %s\n", f.ID, f.Level, f.Failed, f.Scenarios, f.Title)
+		if f.Evidence != "" {
+			fmt.Fprintf(w, "    %s\n", f.Evidence)
+		}
+		label := "reproduce:"
+		for _, rp := range f.Reproduce {
+			cmd := rp.Command
+			if rp.Kind == reports.ReproduceCurl && len(cmd) > maxConsoleCurl {
+				cmd = fmt.Sprintf("(the request as curl, %d characters: report.html, What failed)", len(cmd))
+			}
+			fmt.Fprintf(w, "    %-10s %s   # %s\n", label, cmd, rp.Note)
+			label = ""
 		}
 	}
 }

@@ -57,6 +57,18 @@ func (e Exchange) ValidJSON() bool {
 	return e.bodyJSON == jsonValid
 }
 
+// JSONProblem says why the response body is not JSON casecert parses ("JSON nested
+// deeper than 64 levels", "not valid JSON"), or "" when it is.
+func (e Exchange) JSONProblem() string {
+	if e.ValidJSON() {
+		return ""
+	}
+	if err := CheckJSON(e.ResponseBody); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
 // JSON parses the response body. A body that is not valid JSON, or is nested deeper than
 // MaxJSONDepth, is the empty Result: every lookup finds nothing. Values found in it are
 // slices of the body: copy (strings.Clone) what is kept beyond the scenario.

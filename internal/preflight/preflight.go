@@ -14,8 +14,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/internal/sfid"
@@ -209,8 +207,12 @@ func (c *creator) readBack(ctx context.Context, id string) error {
 	if err := notCaseAPI(ex, false); err != nil {
 		return err
 	}
-	if ex.Status != http.StatusOK || !gjson.Valid(ex.ResponseBody) || !ex.JSON().IsObject() {
-		return targetErr("the case created by the preflight (%s) cannot be read back: %s %s answered %s; check the profile's paths.read", id, ex.Method, ex.URL, describe(ex))
+	if ex.Status != http.StatusOK || !ex.ValidJSON() || !ex.JSON().IsObject() {
+		why := ""
+		if p := ex.JSONProblem(); p != "" && ex.Status == http.StatusOK {
+			why = " (" + p + ")"
+		}
+		return targetErr("the case created by the preflight (%s) cannot be read back: %s %s answered %s%s; check the profile's paths.read", id, ex.Method, ex.URL, describe(ex), why)
 	}
 	return nil
 }
