@@ -20,7 +20,7 @@ var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
 
 func init() {
 	register(Format{Name: "html", File: "report.html", Write: WriteHTML,
-		Description: "one self-contained page: verdict banner, requirement table with filters, each failure with its exchanges and a `curl` line to reproduce it"})
+		Description: "one self-contained page: verdict banner; on the first screen each failed requirement with its first evidence line and how to reproduce it; requirement table with filters; the first three failing scenarios of each requirement with their exchanges and `curl` lines, the rest one line each"})
 }
 
 // WriteHTML writes report.html: the verdict banner, the run's identity and counts, the
