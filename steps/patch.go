@@ -220,11 +220,13 @@ func (w *World) learnMovingFields(ctx context.Context) error {
 	return nil
 }
 
-// differentRaw is a value unlike a read-back one, of the same JSON type where it can be.
+// differentRaw is a value unlike a read-back one, of the same JSON type where it can be,
+// and one a field that the target moves forward on every update (a counter, a date) does
+// not reach by itself: numbers and instants go back, never up.
 func differentRaw(r gjson.Result) any {
 	switch r.Type {
 	case gjson.Number:
-		return r.Float() + 1
+		return r.Float() - 1000.5
 	case gjson.True:
 		return false
 	case gjson.False:
