@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/tidwall/gjson"
 
@@ -37,8 +38,9 @@ func sentText(v any) string {
 	return fmt.Sprint(v)
 }
 
-// matchesSent compares a read-back value with the value sent, by meaning.
-func matchesSent(f fixtures.Field, sent any, got gjson.Result) bool {
+// matchesSent compares a read-back value with the value sent, by meaning, date-times at
+// the profile's precision (p nil: to the millisecond).
+func matchesSent(p *fixtures.Profile, f fixtures.Field, sent any, got gjson.Result) bool {
 	if sent == nil {
 		return isNull(got)
 	}
@@ -49,20 +51,36 @@ func matchesSent(f fixtures.Field, sent any, got gjson.Result) bool {
 	case bool:
 		return (got.Type == gjson.True || got.Type == gjson.False) && got.Bool() == sent
 	case float64:
-		return got.Type == gjson.Number && fixtures.SameValue(fixtures.TypeNumber, sentText(sent), got.Raw)
+		return got.Type == gjson.Number && same(p, fixtures.TypeNumber, sentText(sent), got.Raw)
 	}
-	return fixtures.SameValue(f.Type, sentText(sent), text(got))
+	return same(p, f.Type, sentText(sent), text(got))
+}
+
+// same is the one comparison of values by meaning: the profile's, or to the millisecond.
+func same(p *fixtures.Profile, typ, a, b string) bool {
+	if p == nil {
+		return fixtures.SameValue(typ, a, b)
+	}
+	return p.Same(typ, a, b)
 }
 
 // sameRead compares two read-backs of one field by meaning.
-func sameRead(f fixtures.Field, a, b gjson.Result) bool {
+func sameRead(p *fixtures.Profile, f fixtures.Field, a, b gjson.Result) bool {
 	if isNull(a) || isNull(b) {
 		return isNull(a) == isNull(b)
 	}
 	if a.Type != b.Type {
 		return false
 	}
-	return fixtures.SameValue(f.Type, text(a), text(b))
+	return same(p, f.Type, text(a), text(b))
+}
+
+// instant reads a date-time read-back (RFC 3339 or a basic offset such as +0000).
+func instant(r gjson.Result) (time.Time, bool) {
+	if r.Type != gjson.String {
+		return time.Time{}, false
+	}
+	return fixtures.ParseInstant(r.Str)
 }
 
 // field returns the profile field, or a step error naming the profile.
@@ -93,7 +111,7 @@ func (w *World) unchangedExcept(ctx context.Context, except ...string) error {
 			continue
 		}
 		was, now := w.before.Get(f.Name), after.Get(f.Name)
-		if !sameRead(f, was, now) {
+		if !sameRead(w.env.Profile, f, was, now) {
 			sent := "nothing for it"
 			if v, ok := w.sent[f.Name]; ok {
 				sent = jsonText(v)
@@ -123,7 +141,7 @@ func (w *World) readsBackAsSent(ctx context.Context, names ...string) error {
 		if !ok {
 			return fmt.Errorf("%s: no value of %q was sent", w.req, name)
 		}
-		if got := after.Get(name); !matchesSent(f, sent, got) {
+		if got := after.Get(name); !matchesSent(w.env.Profile, f, sent, got) {
 			want := jsonText(sent) + " (by meaning)"
 			if sent == nil {
 				want = "null or absent"

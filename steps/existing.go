@@ -90,7 +90,7 @@ func Restore(ctx context.Context, env *Env, snapshot gjson.Result) (bool, string
 	}
 	var differ []string
 	for _, f := range p.Fields {
-		if f.Readable() && !sameRead(f, snapshot.Get(f.Name), now.Get(f.Name)) {
+		if f.Readable() && !sameRead(p, f, snapshot.Get(f.Name), now.Get(f.Name)) {
 			differ = append(differ, fmt.Sprintf("%s is %s, was %s", f.Name, shown(now.Get(f.Name)), shown(snapshot.Get(f.Name))))
 		}
 	}

@@ -214,7 +214,7 @@ func (w *World) learnMovingFields(ctx context.Context) error {
 	w.moving = map[string]bool{}
 	for _, name := range w.env.Profile.ReadOnly {
 		was := w.before.Get(name)
-		w.moving[name] = !sameRead(fixtures.Field{Name: name, Type: guessType(was)}, was, control.Get(name))
+		w.moving[name] = !sameRead(w.env.Profile, fixtures.Field{Name: name, Type: guessType(was)}, was, control.Get(name))
 	}
 	w.before = control
 	return nil
@@ -232,7 +232,7 @@ func differentRaw(r gjson.Result) any {
 	case gjson.False:
 		return true
 	case gjson.String:
-		if t, err := time.Parse(time.RFC3339Nano, r.Str); err == nil {
+		if t, ok := instant(r); ok {
 			return t.Add(-48 * time.Hour).UTC().Format(time.RFC3339)
 		}
 		if sfid.Valid(r.Str) {
@@ -421,7 +421,7 @@ func (w *World) thenFieldUnchanged(ctx context.Context, name string) error {
 	if !ok {
 		f = fixtures.Field{Name: name, Type: guessType(was)}
 	}
-	if !sameRead(f, was, now) {
+	if !sameRead(w.env.Profile, f, was, now) {
 		sent := "nothing for it"
 		if v, ok := w.sent[name]; ok {
 			sent = jsonText(v)
@@ -442,7 +442,7 @@ func (w *World) thenReadOnlyIgnored(ctx context.Context, name string) error {
 		return err
 	}
 	now := after.Get(name)
-	if matchesSent(fixtures.Field{Name: name, Type: guessType(now)}, w.sent[name], now) {
+	if matchesSent(w.env.Profile, fixtures.Field{Name: name, Type: guessType(now)}, w.sent[name], now) {
 		return w.violation(name, jsonText(w.sent[name]),
 			"the value sent not to be stored (the target changes this field on every update, as a control PATCH showed)", shown(now))
 	}
@@ -455,7 +455,7 @@ func guessType(r gjson.Result) string {
 	case r.Type == gjson.Number:
 		return fixtures.TypeNumber
 	case r.Type == gjson.String:
-		if _, err := time.Parse(time.RFC3339Nano, r.Str); err == nil {
+		if _, ok := instant(r); ok {
 			return fixtures.TypeDateTime
 		}
 	}
@@ -497,9 +497,9 @@ func (w *World) thenAuditMoved(ctx context.Context) error {
 	}
 	var errs []error
 	was, now := w.before.Get(audit.LastModified), after.Get(audit.LastModified)
-	tw, errW := time.Parse(time.RFC3339Nano, was.Str)
-	tn, errN := time.Parse(time.RFC3339Nano, now.Str)
-	if errW != nil || errN != nil || !tn.After(tw) {
+	tw, okW := instant(was)
+	tn, okN := instant(now)
+	if !okW || !okN || !tn.After(tw) {
 		errs = append(errs, w.violation(audit.LastModified, jsonText(w.sent), "a later instant than "+shown(was), shown(now)))
 	}
 	if err := w.thenFieldUnchanged(ctx, audit.Created); err != nil {

@@ -130,7 +130,7 @@ func (w *World) observeApplied(ctx context.Context) error {
 	applied := true
 	for name, v := range w.sent {
 		f, _ := w.env.Profile.Field(name)
-		applied = applied && matchesSent(f, v, after.Get(name))
+		applied = applied && matchesSent(w.env.Profile, f, v, after.Get(name))
 	}
 	if applied {
 		w.Observe("accepted (%d) and applied", w.last.Status)

@@ -37,6 +37,7 @@ func TestMatchesSentByMeaning(t *testing.T) {
 	num := fixtures.Field{Name: "n", Type: fixtures.TypeNumber}
 	tm := fixtures.Field{Name: "t", Type: fixtures.TypeLocalTime}
 	b := fixtures.Field{Name: "b", Type: fixtures.TypeBoolean}
+	dt := fixtures.Field{Name: "d", Type: fixtures.TypeDateTime}
 	cases := []struct {
 		f    fixtures.Field
 		sent any
@@ -52,13 +53,31 @@ func TestMatchesSentByMeaning(t *testing.T) {
 		{num, 12.5, `{"n": "12.5"}`, false},
 		{tm, "14:30:00", `{"t": "14:30:00:000"}`, true},
 		{tm, "14:30:00:123", `{"t": "14:30:00"}`, false},
+		{tm, "14:30:00:123", `{"t": "14:30:00.123Z"}`, true},
+		{tm, "14:30:00:123", `{"t": "14:30:00.000Z"}`, false},
+		{dt, "2011-06-23T14:59:36.000Z", `{"d": "2011-06-23T14:59:36.000+0000"}`, true},
+		{dt, "2025-03-01T10:00:00-08:00", `{"d": "2025-03-01T10:00:00.000+0000"}`, false},
+		{dt, "2025-03-01T10:00:00.123Z", `{"d": "2025-03-01T10:00:00.000+0000"}`, false},
 		{b, true, `{"b": true}`, true},
 		{b, true, `{"b": "true"}`, false},
 	}
 	for _, c := range cases {
 		got := gjson.Parse(c.got).Get(c.f.Name)
-		assert.Equal(t, c.want, matchesSent(c.f, c.sent, got), "%v vs %s", c.sent, c.got)
+		assert.Equal(t, c.want, matchesSent(nil, c.f, c.sent, got), "%v vs %s", c.sent, c.got)
 	}
+}
+
+// A profile at whole-second precision forgives the fraction, never the instant.
+func TestMatchesSentAtTheProfilesPrecision(t *testing.T) {
+	sf := fixtures.Default()
+	sf.DateTimePrecision = fixtures.PrecisionSecond
+	dt := fixtures.Field{Name: "d", Type: fixtures.TypeDateTime}
+	got := func(s string) gjson.Result { return gjson.Parse(`{"d": "` + s + `"}`).Get("d") }
+	assert.True(t, matchesSent(sf, dt, "2025-03-01T10:00:00.123Z", got("2025-03-01T10:00:00.000+0000")))
+	assert.False(t, matchesSent(nil, dt, "2025-03-01T10:00:00.123Z", got("2025-03-01T10:00:00.000+0000")))
+	assert.False(t, matchesSent(sf, dt, "2025-03-01T10:00:00.123Z", got("2025-03-01T13:00:00.000+0000")))
+	assert.True(t, sameRead(sf, dt, got("2025-03-01T10:00:00.000Z"), got("2025-03-01T10:00:00.000+0000")))
+	assert.False(t, sameRead(sf, dt, got("2025-03-01T10:00:00.000Z"), got("2025-03-01T10:00:00.000-0100")))
 }
 
 func TestCreatedIDIsTolerant(t *testing.T) {
