@@ -222,7 +222,16 @@ Feature: Formats and validation of the Update Case body
       | 17 characters                |
       | 19 characters                |
       | a non-alphanumeric character |
-      | a wrong checksum suffix      |
+
+  @FMT-SFID-CHECKSUM @should
+  Scenario Outline: <field> refuses an 18-character id whose suffix is not its checksum
+    Given a case with every field populated
+    When I PATCH "<field>" with an existing record's id with a wrong checksum suffix
+    Then the PATCH is refused with 400
+
+    @fields:sfid
+    Examples:
+      | field |
 
   @FMT-ATOMIC @must
   Scenario Outline: a body with one invalid <kind> among valid fields changes nothing

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,6 +20,9 @@ func TestBreakIDMakesInvalidIDs(t *testing.T) {
 		assert.NoError(t, err)
 		assert.False(t, sfid.Valid(bad), "%s: %q must be invalid", defect, bad)
 	}
+	bad, _ := breakID(id, "a wrong checksum suffix")
+	assert.Equal(t, id[:15], bad[:15])
+	assert.False(t, strings.EqualFold(id[15:], bad[15:]), "the suffix is wrong read case-insensitively too")
 	_, err := breakID(id, "a typo")
 	assert.Error(t, err)
 }

@@ -156,7 +156,7 @@ func TestDoRecordsExchange(t *testing.T) {
 			req:        Request{Path: "/incidents?status=Open", Query: url.Values{"incidentType": {"Theft & Fraud"}}},
 			wantMethod: "GET",
 			wantURL:    "/incidents?status=Open&incidentType=Theft+%26+Fraud",
-			wantHeader: map[string]string{"Accept": "application/json", "User-Agent": "casecert/" + Version, "Api-Version": "1.0", "Authorization": "Bearer [REDACTED]"},
+			wantHeader: map[string]string{"Accept": "application/json", "User-Agent": "casecert/" + Version, "API-Version": "1.0", "Authorization": "Bearer [REDACTED]"},
 			noHeader:   []string{"Content-Type"},
 			wantCurl:   `curl -sS -X GET '`,
 		},
@@ -165,7 +165,7 @@ func TestDoRecordsExchange(t *testing.T) {
 			req:        Request{Method: "patch", Path: "incidents/a0B1", JSON: map[string]any{"z": 1, "description": "<b>&</b>", "a": nil}},
 			wantMethod: "PATCH",
 			wantURL:    "/incidents/a0B1",
-			wantHeader: map[string]string{"Content-Type": "application/json", "Api-Version": "1.0"},
+			wantHeader: map[string]string{"Content-Type": "application/json", "API-Version": "1.0"},
 			wantBody:   `{"a":null,"description":"<b>&</b>","z":1}`,
 			wantCurl:   `-H 'Content-Type: application/json' -H "Authorization: Bearer $CASECERT_TOKEN" -H 'API-Version: 1.0' --data-raw '{"a":null,"description":"<b>&</b>","z":1}'`,
 		},
@@ -198,7 +198,7 @@ func TestDoRecordsExchange(t *testing.T) {
 			req:        Request{Method: "PATCH", Path: "/incidents/x", Body: []byte("a=b"), ContentType: "application/x-www-form-urlencoded", APIVersion: ptr("2.0")},
 			wantMethod: "PATCH",
 			wantURL:    "/incidents/x",
-			wantHeader: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Api-Version": "2.0"},
+			wantHeader: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "API-Version": "2.0"},
 			wantBody:   "a=b",
 		},
 		{
@@ -206,7 +206,7 @@ func TestDoRecordsExchange(t *testing.T) {
 			req:        Request{Path: "/incidents", APIVersion: ptr(""), Auth: AuthNone},
 			wantMethod: "GET",
 			wantURL:    "/incidents",
-			noHeader:   []string{"Api-Version", "Authorization"},
+			noHeader:   []string{"API-Version", "Authorization"},
 		},
 		{
 			name:       "raw non-secret auth is shown",
@@ -242,13 +242,13 @@ func TestDoRecordsExchange(t *testing.T) {
 			}
 			assert.Equal(t, strings.TrimPrefix(base, "http://"+hostOf(base))+tc.wantURL, gotURL)
 			for k, v := range tc.wantHeader {
-				assert.Equal(t, v, ex.RequestHeaders[http.CanonicalHeaderKey(k)], "recorded header %s", k)
+				assert.Equal(t, v, ex.RequestHeaders[headerName(k)], "recorded header %s", k)
 				if !strings.Contains(v, Redacted) {
 					assert.Equal(t, v, strings.Join(got.Header.Values(k), ", "), "sent header %s", k)
 				}
 			}
 			for _, k := range tc.noHeader {
-				assert.NotContains(t, ex.RequestHeaders, http.CanonicalHeaderKey(k))
+				assert.NotContains(t, ex.RequestHeaders, headerName(k))
 				assert.Empty(t, got.Header.Values(k), "header %s was sent", k)
 			}
 			if tc.req.Auth == AuthDefault {

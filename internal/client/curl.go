@@ -25,9 +25,8 @@ func curlCommand(method, url string, headers map[string]string, tokenAuth, hasBo
 		}
 		b.WriteString(" -H " + shellQuote(name+": "+value))
 	}
-	// The headers that matter first, in the order of the contract's examples; the keys
-	// are canonical (Api-Version), the line spells them as the contract does.
-	for _, name := range []string{"Content-Type", "Authorization", "Api-Version"} {
+	// The headers that matter first, in the order of the contract's examples.
+	for _, name := range []string{"Content-Type", "Authorization", APIVersionHeader} {
 		v, ok := headers[name]
 		switch {
 		case name == "Content-Type" && !ok && hasBody:
@@ -36,8 +35,6 @@ func curlCommand(method, url string, headers map[string]string, tokenAuth, hasBo
 		case name == "Authorization" && tokenAuth:
 			scheme, _, _ := strings.Cut(v, " ")
 			b.WriteString(` -H "Authorization: ` + dquoteEscape(scheme) + ` $CASECERT_TOKEN"`)
-		case name == "Api-Version":
-			header("API-Version", v)
 		default:
 			header(name, v)
 		}
@@ -45,7 +42,7 @@ func curlCommand(method, url string, headers map[string]string, tokenAuth, hasBo
 	for _, name := range sortedKeys(headers) {
 		v := headers[name]
 		switch {
-		case name == "Content-Type", name == "Authorization", name == "Api-Version":
+		case name == "Content-Type", name == "Authorization", name == APIVersionHeader:
 		case name == "Accept" && v == "application/json":
 		case name == "User-Agent" && v == userAgent:
 		default:

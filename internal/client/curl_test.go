@@ -25,7 +25,7 @@ func TestCurlFormat(t *testing.T) {
 		{
 			name:   "PATCH with token",
 			method: "PATCH",
-			headers: map[string]string{"Content-Type": "application/json", "Authorization": "Bearer [REDACTED]", "Api-Version": "1.0",
+			headers: map[string]string{"Content-Type": "application/json", "Authorization": "Bearer [REDACTED]", "API-Version": "1.0",
 				"Accept": "application/json", "User-Agent": UserAgent + "/" + Version},
 			tokenAuth: true, hasBody: true, body: `{"description":"it's"}`,
 			want: `curl -sS -X PATCH 'https://h/x?a=1&b=2' -H 'Content-Type: application/json' -H "Authorization: Bearer $CASECERT_TOKEN" -H 'API-Version: 1.0' --data-raw '{"description":"it'\''s"}'`,
@@ -102,7 +102,7 @@ func TestCurlReproduces(t *testing.T) {
 			assert.Equal(t, orig.Path, again.Path)
 			assert.Equal(t, orig.Query, again.Query)
 			assert.Equal(t, body, again.Body)
-			for _, h := range []string{"Authorization", "Content-Type", "Api-Version", "X-Note"} {
+			for _, h := range []string{"Authorization", "Content-Type", "API-Version", "X-Note"} {
 				assert.Equal(t, orig.Header.Values(h), again.Header.Values(h), h)
 			}
 		})

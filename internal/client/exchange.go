@@ -11,11 +11,13 @@ import (
 // Exchange is the record of one attempt: what was sent and what came back, with every
 // secret already redacted. It is the evidence reports embed.
 type Exchange struct {
-	Method          string
-	URL             string
-	RequestHeaders  map[string]string // canonical names, several values joined with ", "
-	RequestBody     string
-	Status          int // 0 if no answer
+	Method         string
+	URL            string
+	RequestHeaders map[string]string // canonical names, several values joined with ", "
+	RequestBody    string
+	Status         int // 0 if no answer
+	// Proto is the protocol the answer came in ("HTTP/1.1", "HTTP/2.0"); "" if no answer.
+	Proto           string
 	ResponseHeaders map[string]string
 	ResponseBody    string
 	Duration        time.Duration

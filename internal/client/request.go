@@ -9,10 +9,38 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 )
+
+// APIVersionHeader is the version header, spelled as the contract spells it. It is sent
+// and recorded with exactly this spelling (HTTP/1.1 sends a header's name as it is keyed).
+const APIVersionHeader = "API-Version"
+
+// headerName is the name a header is recorded and sent under: canonical, except the
+// version header, which keeps the contract's spelling.
+func headerName(k string) string {
+	name := http.CanonicalHeaderKey(k)
+	if name == http.CanonicalHeaderKey(APIVersionHeader) {
+		return APIVersionHeader
+	}
+	return name
+}
+
+// setHeader replaces every spelling of a header's name with the given values (none:
+// the header is removed).
+func setHeader(h http.Header, k string, vs []string) {
+	for have := range h {
+		if strings.EqualFold(have, k) {
+			delete(h, have)
+		}
+	}
+	if len(vs) > 0 {
+		h[headerName(k)] = slices.Clone(vs)
+	}
+}
 
 // Auth says how a request is authorised.
 type Auth int
@@ -99,7 +127,9 @@ func (c *Client) prepare(req Request) (*prepared, error) {
 		version = *req.APIVersion
 	}
 	if version != "" {
-		h.Set("API-Version", version)
+		// Set by key, not with Set: Go would canonicalise the name to Api-Version, and a
+		// target's header map may be case-sensitive (Apex's is).
+		h[APIVersionHeader] = []string{version}
 	}
 	switch ct := req.ContentType; {
 	case ct == "-":
@@ -172,10 +202,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, n int) attemptResult 
 		}
 	}
 	for k, vs := range p.req.Header {
-		h.Del(k)
-		for _, v := range vs {
-			h.Add(k, v)
-		}
+		setHeader(h, k, vs)
 	}
 	if h.Get("Authorization") != tokenAuth {
 		tokenAuth = "" // overridden by Request.Header
@@ -221,7 +248,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, n int) attemptResult 
 		return attemptResult{ex: ex, err: err, sent: true}
 	}
 	defer resp.Body.Close()
-	ex.Status = resp.StatusCode
+	ex.Status, ex.Proto = resp.StatusCode, resp.Proto
 	ex.ResponseHeaders = c.recordHeaders(resp.Header, red, false)
 	raw, tooLarge, readErr := readBody(resp, c.cfg.MaxBody)
 	ex.Duration = time.Since(start)
@@ -266,7 +293,7 @@ func readBody(resp *http.Response, max int64) (body string, tooLarge bool, err e
 func (c *Client) recordHeaders(h http.Header, red *redactor, rawSecretAuth bool) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, vs := range h {
-		name := http.CanonicalHeaderKey(k)
+		name := headerName(k)
 		v := strings.Join(vs, ", ")
 		switch {
 		case name == "Authorization" && (rawSecretAuth || red.holdsSecret(v)):
