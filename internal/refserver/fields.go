@@ -84,6 +84,17 @@ func isNull(raw json.RawMessage) bool { return jsonType(raw) == "null" }
 // formats unless a format fault says otherwise.
 type codec struct {
 	faults faultSet
+	// wholeSeconds stores date-times to the second, as Salesforce date-time fields do
+	// (the fraction is cut off).
+	wholeSeconds bool
+}
+
+// instantResolution is how precisely date-times are stored.
+func (c codec) instantResolution() time.Duration {
+	if c.wholeSeconds {
+		return time.Second
+	}
+	return time.Millisecond
 }
 
 // decode checks raw (never null) against f and returns the value to store: string for
@@ -231,7 +242,7 @@ func (c codec) localTime(s string) (string, error) {
 	if ms != "" && c.faults.on("time-ms-refused") {
 		return "", errTime
 	}
-	if ms == "" {
+	if ms == "" || c.faults.on("time-ms-dropped") {
 		ms = "000"
 	}
 	return fmt.Sprintf("%02d:%02d:%02d:%s", h, mi, sec, ms), nil
@@ -267,7 +278,7 @@ func (c codec) dateTime(s string) (string, error) {
 	if c.faults.on("datetime-offset-dropped") {
 		t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
 	}
-	return t.UTC().Format(instantLayout), nil
+	return t.UTC().Truncate(c.instantResolution()).Format(instantLayout), nil
 }
 
 func lenientDateTime(s string) (string, error) {

@@ -40,17 +40,24 @@ type Options struct {
 	// Profile is the shape served: field names, types, limits, read-only, nested and
 	// linked keys, paths and seeded fixtures. nil: the default profile.
 	Profile *fixtures.Profile
+	// Platform is how the server stores, serialises and authenticates: PlatformGeneric
+	// (the default, the contract as documented) or PlatformSalesforce (as an Apex REST
+	// service on an org: whole-second date-times, Apex serialisation, checkbox null
+	// stored as false, opaque session ids, the platform's 401 and error arrays).
+	Platform string
 }
 
 // Server is the reference Case API. It is safe for concurrent use.
 type Server struct {
-	base   string
-	key    []byte
-	faults faultSet
-	now    func() time.Time
-	codec  codec
-	sc     *schema
-	st     *store
+	base     string
+	key      []byte
+	faults   faultSet
+	platform string
+	sessions *sessions // salesforce: the opaque session ids
+	now      func() time.Time
+	codec    codec
+	sc       *schema
+	st       *store
 }
 
 // New opens the store, seeds the fixtures and returns the server. It never listens.
@@ -59,12 +66,18 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	platform, err := checkPlatform(opts.Platform)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		base:   strings.TrimRight(opts.BasePath, "/"),
-		key:    append([]byte(nil), opts.TokenKey...),
-		faults: faults,
-		now:    opts.Now,
-		codec:  codec{faults: faults},
+		base:     strings.TrimRight(opts.BasePath, "/"),
+		key:      append([]byte(nil), opts.TokenKey...),
+		faults:   faults,
+		platform: platform,
+		sessions: newSessions(),
+		now:      opts.Now,
+		codec:    codec{faults: faults, wholeSeconds: platform == PlatformSalesforce},
 	}
 	if s.base == "" {
 		s.base = DefaultBasePath
@@ -101,8 +114,16 @@ func (s *Server) Close() error { return s.st.close() }
 func (s *Server) TokenKey() []byte { return append([]byte(nil), s.key...) }
 
 // MintToken returns a signed HS256 JWT for the integration user that expires ttl from
-// now; a negative ttl gives an already expired token.
+// now; a negative ttl gives an already expired token. On salesforce it returns an opaque
+// session id instead (live, or already revoked for a negative ttl).
 func (s *Server) MintToken(ttl time.Duration) (string, error) {
+	if s.salesforce() {
+		tok, err := s.sessions.mint()
+		if err == nil && ttl < 0 {
+			s.sessions.revoke(tok)
+		}
+		return tok, err
+	}
 	now := s.now()
 	claims := jwt.RegisteredClaims{
 		Issuer:    "casecert-refserver",
@@ -160,6 +181,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
+	if s.salesforce() && r.URL.Path == RevokePath {
+		s.serveRevoke(w, r)
+		return nil
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, s.base)
 	if !ok || !strings.HasPrefix(rest, "/") {
 		return notFound("no such resource: " + r.URL.Path)
@@ -224,8 +249,11 @@ func methodNotAllowed(r *http.Request, allow string) error {
 		msg: fmt.Sprintf("method %s is not allowed here; allowed: %s", r.Method, allow), allow: allow}
 }
 
-// authorize checks the Bearer JWT.
+// authorize checks the Bearer JWT (on salesforce: the session id).
 func (s *Server) authorize(r *http.Request) error {
+	if s.salesforce() {
+		return s.authorizeSession(r)
+	}
 	if s.faults.on("no-auth") {
 		return nil
 	}
@@ -329,6 +357,9 @@ func (s *Server) readObject(w http.ResponseWriter, r *http.Request, allowNonObje
 // writeJSON writes a JSON answer.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, body []byte) {
 	ct := "application/json"
+	if s.salesforce() {
+		ct = apexContentType
+	}
 	if s.faults.on("json-as-text") {
 		ct = "text/plain; charset=utf-8"
 	}
@@ -339,7 +370,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, body []byte) {
 
 // writeError writes every error answer of the server.
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
-	if e.status == http.StatusUnauthorized && !s.faults.on("no-challenge") {
+	if e.status == http.StatusUnauthorized && !s.faults.on("no-challenge") && !s.salesforce() {
 		challenge := `Bearer realm="casecert"`
 		if e.bearerError {
 			challenge += `, error="invalid_token"`
@@ -354,6 +385,10 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 		w.WriteHeader(e.status)
 		return
 	}
+	if s.salesforce() {
+		s.writeJSON(w, e.status, apexErrorBody(e))
+		return
+	}
 	fields := e.fields
 	if fields == nil {
 		fields = []string{}
@@ -366,7 +401,8 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	s.writeJSON(w, e.status, body)
 }
 
-// stamp is the time of a write, at the millisecond resolution dates are stored with.
-func (s *Server) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+// stamp is the time of a write, at the resolution dates are stored with: milliseconds,
+// whole seconds on salesforce.
+func (s *Server) stamp() time.Time { return s.now().UTC().Truncate(s.codec.instantResolution()) }
 
 var _ http.Handler = (*Server)(nil)
