@@ -23,7 +23,17 @@ Feature: PATCH semantics of Update Case
     Then the PATCH succeeds
     And "<field>" reads back as null
 
-    @fields:nullable,readable
+    @fields:null:clears,readable
+    Examples:
+      | field |
+
+  @PATCH-NULL @must
+  Scenario Outline: null stores false in <field>, a checkbox that cannot hold null
+    Given a case whose "<field>" is true
+    When I PATCH "<field>" to null
+    Then "<field>" reads back as false, or the PATCH was refused with a 4xx that changed nothing
+
+    @fields:null:false,readable
     Examples:
       | field |
 

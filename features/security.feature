@@ -20,6 +20,7 @@ Feature: Authentication and API versioning of Update Case
     Examples:
       | token                          |
       | a garbage token                |
+      | the token with characters altered    |
       | the token with its signature altered |
       | the token with its payload altered   |
       | an expired token               |

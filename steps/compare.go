@@ -42,6 +42,9 @@ func sentText(v any) string {
 // the profile's precision (p nil: to the millisecond).
 func matchesSent(p *fixtures.Profile, f fixtures.Field, sent any, got gjson.Result) bool {
 	if sent == nil {
+		if f.Null == fixtures.NullFalse { // a checkbox stores false for null
+			return got.Type == gjson.False
+		}
 		return isNull(got)
 	}
 	if isNull(got) {
@@ -143,7 +146,10 @@ func (w *World) readsBackAsSent(ctx context.Context, names ...string) error {
 		}
 		if got := after.Get(name); !matchesSent(w.env.Profile, f, sent, got) {
 			want := jsonText(sent) + " (by meaning)"
-			if sent == nil {
+			switch {
+			case sent == nil && f.Null == fixtures.NullFalse:
+				want = "false (the field's null stores false)"
+			case sent == nil:
 				want = "null or absent"
 			}
 			errs = append(errs, w.violation(name, jsonText(sent), want, shown(got)))

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"sync"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -22,6 +20,7 @@ var patchPhrases = []Phrase{
 	literal("a case with one child of each nested kind", (*World).givenCaseWithChildren),
 	literal("a case owned by a user other than the integration user", (*World).givenCaseWithOtherOwner),
 	phrase1(`^a case whose "([^"]*)" has a time of day$`, `a case whose "incident_local_date" has a time of day`, (*World).givenCaseWithTimeOf),
+	phrase1(`^a case whose "([^"]*)" is true$`, `a case whose "police_involved" is true`, (*World).givenCaseWithTrue),
 
 	phrase1(`^I PATCH "([^"]*)" with a new value$`, `I PATCH "description" with a new value`, (*World).patchNewValue),
 	phrase1(`^I PATCH "([^"]*)" to null$`, `I PATCH "department" to null`, (*World).patchNull),
@@ -46,6 +45,8 @@ var patchPhrases = []Phrase{
 	literal("every field reads back unchanged", (*World).thenAllUnchanged),
 	phrase1(`^"([^"]*)" reads back as the value sent$`, `"description" reads back as the value sent`, (*World).thenReadsBackAsSent),
 	phrase1(`^"([^"]*)" reads back as null$`, `"department" reads back as null`, (*World).thenReadsBackNull),
+	phrase1(`^"([^"]*)" reads back as false, or the PATCH was refused with a 4xx that changed nothing$`,
+		`"police_involved" reads back as false, or the PATCH was refused with a 4xx that changed nothing`, (*World).thenNullStoredFalse),
 	literal("the fields in the body read back as sent", (*World).thenBodyAsSent),
 	phrase1(`^"([^"]*)" reads back unchanged$`, `"incident_local_time" reads back unchanged`, (*World).thenFieldUnchanged),
 	phrase1(`^read-only "([^"]*)" ignored the value sent$`, `read-only "created_date" ignored the value sent`, (*World).thenReadOnlyIgnored),
@@ -87,6 +88,19 @@ func (w *World) givenCaseWithTimeOf(ctx context.Context, dateField string) error
 		return fmt.Errorf("%s: the profile pairs no local time with %q", w.req, dateField)
 	}
 	return w.createCase(ctx, false, map[string]any{timeField: "14:30:00"})
+}
+
+// givenCaseWithTrue makes a case whose boolean field is true, so that a null stored as
+// false is told from a null ignored.
+func (w *World) givenCaseWithTrue(ctx context.Context, name string) error {
+	f, err := w.field(name)
+	if err != nil {
+		return err
+	}
+	if f.Type != fixtures.TypeBoolean {
+		return fmt.Errorf("%s: field %q is a %s, not a boolean", w.req, name, f.Type)
+	}
+	return w.createCase(ctx, false, map[string]any{name: true})
 }
 
 // --- When ----------------------------------------------------------------------------
@@ -293,40 +307,6 @@ func (w *World) patchTwice(ctx context.Context) error {
 	return w.patch(ctx, body)
 }
 
-// patchConcurrently sends eight PATCHes at once, each setting a different field.
-func (w *World) patchConcurrently(ctx context.Context) error {
-	var fields []fixtures.Field
-	for _, f := range w.env.Profile.Fields {
-		if f.Readable() && f.Ref == "" && len(w.env.Profile.LinkedGroup(f.Name)) == 1 && len(fields) < 8 {
-			fields = append(fields, f)
-		}
-	}
-	if len(fields) < 2 {
-		return w.skip("the profile has fewer than two plain readable fields")
-	}
-	w.sent = map[string]any{}
-	bodies := make([]map[string]any, len(fields))
-	for i, f := range fields {
-		v := w.gen.Different(f, w.before.Get(f.Name).Value())
-		bodies[i] = map[string]any{f.Name: v}
-		w.sent[f.Name] = v
-	}
-	w.after = nil
-	var wg sync.WaitGroup
-	errs := make([]error, len(bodies))
-	for i, body := range bodies {
-		wg.Go(func() {
-			ex, err := w.do(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
-			if err == nil && ex.Status/100 != 2 {
-				err = w.violation(fields[i].Name, jsonText(body[fields[i].Name]), "a 2xx answer", describe(ex))
-			}
-			errs[i] = err
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
 func (w *World) patchRecordType(ctx context.Context) error {
 	if err := w.lacks("record-type-field"); err != nil {
 		return err
@@ -398,6 +378,18 @@ func (w *World) thenReadsBackNull(ctx context.Context, name string) error {
 		return fmt.Errorf("%s: the scenario did not send %q as null", w.req, name)
 	}
 	return w.readsBackAsSent(ctx, name)
+}
+
+// thenNullStoredFalse judges null sent to a checkbox that cannot hold it: stored as
+// false, or refused cleanly (a 4xx that changed nothing).
+func (w *World) thenNullStoredFalse(ctx context.Context, name string) error {
+	if w.last.Status/100 == 4 {
+		return w.thenAllUnchanged(ctx)
+	}
+	if err := w.thenSucceeded(ctx); err != nil {
+		return err
+	}
+	return w.thenReadsBackNull(ctx, name)
 }
 
 func (w *World) thenBodyAsSent(ctx context.Context) error {

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -13,7 +14,7 @@ import (
 // securityPhrases are the steps of security.feature (authentication and API version).
 var securityPhrases = []Phrase{
 	literal("I PATCH another field without an Authorization header", (*World).patchNoAuth),
-	phrase1(`^I PATCH another field with (a garbage token|the token with its signature altered|the token with its payload altered|an expired token|no token|Basic credentials)$`,
+	phrase1(`^I PATCH another field with (a garbage token|the token with characters altered|the token with its signature altered|the token with its payload altered|an expired token|no token|Basic credentials)$`,
 		`I PATCH another field with the token with its signature altered`, (*World).patchWithCredentials),
 	phrase1(`^I PATCH another field with API-Version "([^"]*)"$`, `I PATCH another field with API-Version "1.0"`, (*World).patchWithVersion),
 	literal("I PATCH another field without an API-Version header", (*World).patchWithoutVersion),
@@ -39,9 +40,17 @@ func (w *World) patchWithCredentials(ctx context.Context, kind string) error {
 			return w.skip("no expired token of the target was supplied (--expired-token)")
 		}
 		header = "Bearer " + w.env.ExpiredToken
-	default: // an altered copy of the run's token
+	case "the token with characters altered":
 		if w.env.Token == "" {
 			return w.skip("the run's token comes from an OAuth token source, so no altered copy is made")
+		}
+		header = "Bearer " + alterCharacters(w.env.Token)
+	default: // an altered copy of the run's JWT
+		switch {
+		case w.env.Token == "":
+			return w.skip("the run's token comes from an OAuth token source, so no altered copy is made")
+		case !isJWT(w.env.Token):
+			return w.skip("opaque token: the run's token is not a JWT, so it has no signature or payload to alter (the row with characters altered judges it)")
 		}
 		header = "Bearer " + alterToken(w.env.Token, strings.Contains(kind, "payload"))
 	}
@@ -71,6 +80,40 @@ func alterToken(token string, payload bool) string {
 	return strings.Join(parts, ".")
 }
 
+// alterCharacters changes one character in the secret part of a token: after the "!" of
+// a Salesforce session id (00D…!…), else in the middle.
+func alterCharacters(token string) string {
+	start := strings.LastIndexByte(token, '!') + 1
+	p := []byte(token)
+	if start >= len(p) {
+		return token + "x"
+	}
+	at := start + (len(p)-start)/2
+	if p[at] == 'A' {
+		p[at] = 'B'
+	} else {
+		p[at] = 'A'
+	}
+	return string(p)
+}
+
+// isJWT reports whether a token is a compact JWS: three base64url parts whose first is
+// a JSON header naming its algorithm.
+func isJWT(token string) bool {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 || parts[2] == "" {
+		return false
+	}
+	head, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		return false
+	}
+	var h struct {
+		Alg string `json:"alg"`
+	}
+	return json.Unmarshal(head, &h) == nil && h.Alg != ""
+}
+
 func (w *World) patchWithVersion(ctx context.Context, version string) error {
 	return w.sendProbe(ctx, func(r *client.Request) { r.APIVersion = &version })
 }
@@ -81,10 +124,18 @@ func (w *World) patchWithoutVersion(ctx context.Context) error {
 }
 
 func (w *World) thenBearerChallenge(context.Context) error {
+	challenge := header(w.last.ResponseHeaders, "WWW-Authenticate")
+	if w.amended != "" {
+		seen := "no WWW-Authenticate header"
+		if challenge != "" {
+			seen = fmt.Sprintf("WWW-Authenticate %q", challenge)
+		}
+		w.Observe("%s; observed %d with %s", w.amended, w.last.Status, seen)
+		return nil
+	}
 	if w.last.Status != http.StatusUnauthorized {
 		return w.violation("", w.lastSent(), "401", describe(w.last))
 	}
-	challenge := header(w.last.ResponseHeaders, "WWW-Authenticate")
 	if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(challenge)), "bearer") {
 		return w.violation("", w.lastSent(), "a WWW-Authenticate: Bearer challenge", fmt.Sprintf("WWW-Authenticate %q", challenge))
 	}

@@ -98,3 +98,38 @@ func TestCreatedIDIsTolerant(t *testing.T) {
 	loc := client.Exchange{ResponseBody: "", ResponseHeaders: map[string]string{"Location": "/x/incidents/500000000000009AAA"}}
 	assert.Equal(t, "500000000000009AAA", CreatedID(loc))
 }
+
+// AUTH-INVALID adapts to the token: a JWT gets its signature and payload altered, an
+// opaque session id (Salesforce's 00D…!…) one character of its secret part.
+func TestTokenShapes(t *testing.T) {
+	jwt := "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMDUifQ.c2lnbmF0dXJl"
+	session := "00D000000000001!AQcasecertSessionSecret"
+	assert.True(t, isJWT(jwt))
+	assert.False(t, isJWT(session))
+	assert.False(t, isJWT("a.b.c"))
+	assert.False(t, isJWT("casecert-garbage-token"))
+
+	altered := alterCharacters(session)
+	assert.NotEqual(t, session, altered)
+	assert.Len(t, altered, len(session))
+	assert.Equal(t, "00D000000000001!", altered[:16], "the org part is kept: only the secret is wrong")
+	assert.NotEqual(t, jwt, alterCharacters(jwt))
+	assert.Equal(t, "!x", alterCharacters("!"))
+}
+
+func TestLockRefused(t *testing.T) {
+	cases := map[string]bool{
+		`400 [{"message":"unable to obtain exclusive access to this record","errorCode":"UNABLE_TO_LOCK_ROW"}]`: true,
+		`500 [{"message":"unable to obtain exclusive access","errorCode":"UNABLE_TO_LOCK_ROW"}]`:                true,
+		`409 {}`: true,
+		`503 `:   true,
+		`400 [{"message":"bad","errorCode":"INVALID_FIELD"}]`: false,
+		`200 {"errorCode":"UNABLE_TO_LOCK_ROW"}`:              false,
+		`500 {}`:                                              false,
+	}
+	for answer, want := range cases {
+		status, body, _ := strings.Cut(answer, " ")
+		code := map[string]int{"200": 200, "400": 400, "409": 409, "500": 500, "503": 503}[status]
+		assert.Equal(t, want, lockRefused(client.Exchange{Status: code, ResponseBody: body}), answer)
+	}
+}

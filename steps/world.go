@@ -56,6 +56,9 @@ type World struct {
 	env  *Env
 	gen  *fixtures.Gen
 	req  string // the scenario's requirement ID, for messages
+	// amended is the reason of a platform amendment that makes the scenario's
+	// requirement info on this target: its check records what it saw instead of failing.
+	amended string
 	mu   sync.Mutex
 	out  Outcome
 	seen map[string]bool
@@ -77,6 +80,10 @@ func NewWorld(env *Env, scenarioID string, requirements []string) *World {
 	}
 	return w
 }
+
+// Amend tells the world its requirement is amended on the profile's platform (reason ""
+// for none): the checks that know the amendment observe instead of judging.
+func (w *World) Amend(reason string) { w.amended = reason }
 
 // WithWorld stores w in ctx.
 func WithWorld(ctx context.Context, w *World) context.Context {

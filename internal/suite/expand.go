@@ -168,8 +168,9 @@ func escapeCell(s string) string {
 }
 
 // SelectFields returns the names the selector picks, in profile order. Terms (ANDed, "!"
-// negates): all, readable, nullable, bounded, free-text, paired, ref, ref:owner,
-// ref:location and the field types. Two terms pick another source instead of the body
+// negates): all, readable, nullable (null accepted), null:clears, null:false,
+// null:refused (what null does: the field key null), bounded, free-text, paired, ref,
+// ref:owner, ref:location and the field types. Two terms pick another source instead of the body
 // fields: read-only (the read-only fields) and nested (the nested child kinds).
 func SelectFields(p *fixtures.Profile, selector string) ([]string, error) {
 	terms := strings.Split(selector, ",")
@@ -208,6 +209,12 @@ func matchField(p *fixtures.Profile, f fixtures.Field, term string) (bool, error
 		return f.Readable(), nil
 	case "nullable":
 		return f.IsNullable(), nil
+	case "null:clears":
+		return f.Clears(), nil
+	case "null:false":
+		return f.IsNullable() && !f.Clears(), nil
+	case "null:refused":
+		return !f.IsNullable(), nil
 	case "bounded":
 		return f.MaxLength > 0, nil
 	case "free-text":

@@ -356,7 +356,9 @@ func (c *collector) initScenario(sc *godog.ScenarioContext) {
 			return ctx, godog.ErrSkip
 		}
 		started = time.Now()
-		return steps.WithWorld(ctx, steps.NewWorld(c.env, pickle.ID, pickle.Requirements)), nil
+		w := steps.NewWorld(c.env, pickle.ID, pickle.Requirements)
+		w.Amend(pickle.Amended)
+		return steps.WithWorld(ctx, w), nil
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 		if w := steps.WorldFrom(ctx); w != nil && err != nil && !errors.Is(err, godog.ErrSkip) {

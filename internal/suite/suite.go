@@ -32,7 +32,11 @@ type Suite struct {
 	// Pickles are the scenarios as godog will run them, in file order.
 	Pickles []Pickle
 	Digest  string
+
+	declared map[string]string // each requirement's level as the catalog declares it
 }
+
+var levels = []string{reports.LevelMust, reports.LevelShould, reports.LevelInfo}
 
 // Feature is one expanded .feature file.
 type Feature struct {
@@ -42,7 +46,9 @@ type Feature struct {
 }
 
 // Requirement is a catalog entry. RunWide, when set, names a check judged over every
-// exchange of the run in addition to the requirement's scenarios.
+// exchange of the run in addition to the requirement's scenarios. Platforms amends the
+// requirement on a platform (the profile key platform); Level is the level in effect
+// for the suite's profile and Amended the amendment's reason ("" when none applies).
 type Requirement struct {
 	ID      string `yaml:"id"`
 	Level   string `yaml:"level"`
@@ -53,7 +59,16 @@ type Requirement struct {
 	Needs       []string `yaml:"needs"`
 	PartlyNeeds []string `yaml:"partly_needs"`
 	// Selectors are the @fields: selectors of its scenarios' Examples, from the features.
-	Selectors []string `yaml:"-"`
+	Selectors []string             `yaml:"-"`
+	Platforms map[string]Amendment `yaml:"platforms"`
+	Amended   string               `yaml:"-"`
+}
+
+// Amendment is how a platform changes a requirement: its level there, and why (shown in
+// the report as what the scenarios observed).
+type Amendment struct {
+	Level  string `yaml:"level"`
+	Reason string `yaml:"reason"`
 }
 
 // Pickle is one scenario after expansion: its stable ID and the tags that judge it.
@@ -65,7 +80,9 @@ type Pickle struct {
 	Line         int
 	Tags         []string
 	Requirements []string
-	Level        string
+	Level        string // in effect for the profile (a platform amendment may change it)
+	// Amended is the reason of a platform amendment of its requirement ("" for none).
+	Amended string
 }
 
 // Load reads every .feature file and the requirement catalog from fsys (at its root),
@@ -84,7 +101,8 @@ func Load(fsys fs.FS, p *fixtures.Profile) (*Suite, error) {
 		return nil, fmt.Errorf("requirements.yaml: %w", err)
 	}
 	s.Catalog = doc.Requirements
-	for _, r := range s.Catalog {
+	s.declared = map[string]string{}
+	for i, r := range s.Catalog {
 		if _, ok := lookupCheck(r.RunWide); r.RunWide != "" && !ok {
 			return nil, fmt.Errorf("requirements.yaml: %s: unknown run_wide check %q (use one of: %s)", r.ID, r.RunWide, strings.Join(checkNames(), "; "))
 		}
@@ -92,6 +110,15 @@ func Load(fsys fs.FS, p *fixtures.Profile) (*Suite, error) {
 			if _, ok := fixtures.LookupNeed(n); !ok {
 				return nil, fmt.Errorf("requirements.yaml: %s: unknown profile need %q (see fixtures/needs.go)", r.ID, n)
 			}
+		}
+		s.declared[r.ID] = r.Level
+		for platform, a := range r.Platforms {
+			if !slices.Contains(levels, a.Level) || a.Reason == "" {
+				return nil, fmt.Errorf("requirements.yaml: %s: the %s amendment needs a level (%s) and a reason", r.ID, platform, strings.Join(levels, ", "))
+			}
+		}
+		if a, ok := r.Platforms[p.Platform]; ok {
+			s.Catalog[i].Level, s.Catalog[i].Amended = a.Level, a.Reason
 		}
 	}
 	names, err := fs.Glob(fsys, "*.feature")
@@ -132,9 +159,15 @@ func (s *Suite) addFeature(name string, src []byte) error {
 	}
 	f := Feature{Path: name, Name: doc.Feature.Name, Source: src}
 	s.Features = append(s.Features, f)
-	levels := map[string]string{}
+	effective := map[string]Requirement{}
 	for _, r := range s.Catalog {
-		levels[r.ID] = r.Level
+		effective[r.ID] = r
+	}
+	if s.declared == nil { // a catalog built without Load has no amendments
+		s.declared = map[string]string{}
+		for _, r := range s.Catalog {
+			s.declared[r.ID] = r.Level
+		}
 	}
 	used := map[string]bool{}
 	for _, pk := range s.Pickles {
@@ -145,7 +178,7 @@ func (s *Suite) addFeature(name string, src []byte) error {
 		for _, t := range pk.Tags {
 			tag := strings.TrimPrefix(t.Name, "@")
 			p.Tags = append(p.Tags, t.Name)
-			if _, ok := levels[tag]; ok {
+			if _, ok := s.declared[tag]; ok {
 				p.Requirements = append(p.Requirements, tag)
 			}
 			if tag == reports.LevelMust || tag == reports.LevelShould || tag == reports.LevelInfo {
@@ -156,9 +189,13 @@ func (s *Suite) addFeature(name string, src []byte) error {
 			return fmt.Errorf("%s: scenario %q needs a requirement tag of the catalog and a level tag (@must, @should or @info)", name, pk.Name)
 		}
 		for _, id := range p.Requirements {
-			if levels[id] != p.Level {
-				return fmt.Errorf("%s: scenario %q is tagged @%s but %s is %s in the catalog", name, pk.Name, p.Level, id, levels[id])
+			if s.declared[id] != p.Level {
+				return fmt.Errorf("%s: scenario %q is tagged @%s but %s is %s in the catalog", name, pk.Name, p.Level, id, s.declared[id])
 			}
+		}
+		// A platform amendment changes the level in effect and tells the steps why.
+		if r := effective[p.Requirements[0]]; r.Amended != "" {
+			p.Level, p.Amended = r.Level, r.Amended
 		}
 		p.ID = uniqueID(slug(f.Name)+";"+slug(pk.Name), used)
 		used[p.ID] = true

@@ -1,0 +1,114 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/client"
+)
+
+// lockRetries bounds how often a writer refused because the record was locked is sent
+// again (on platforms that queue writers on a row lock), and lockBackoff is the first wait.
+const (
+	lockRetries = 3
+	lockBackoff = 250 * time.Millisecond
+)
+
+// patchConcurrently sends eight PATCHes at once, each setting a different field. On
+// Salesforce a writer may be refused because another held the record's lock
+// (UNABLE_TO_LOCK_ROW, 409, 503): it is sent again, a bounded number of times, and a
+// write still refused so is not judged; the read-back judges every accepted write.
+func (w *World) patchConcurrently(ctx context.Context) error {
+	var fields []fixtures.Field
+	for _, f := range w.env.Profile.Fields {
+		if f.Readable() && f.Ref == "" && len(w.env.Profile.LinkedGroup(f.Name)) == 1 && len(fields) < 8 {
+			fields = append(fields, f)
+		}
+	}
+	if len(fields) < 2 {
+		return w.skip("the profile has fewer than two plain readable fields")
+	}
+	sent := map[string]any{}
+	bodies := make([]map[string]any, len(fields))
+	for i, f := range fields {
+		v := w.gen.Different(f, w.before.Get(f.Name).Value())
+		bodies[i] = map[string]any{f.Name: v}
+		sent[f.Name] = v
+	}
+	w.after = nil
+	retry := w.env.Profile.Platform == fixtures.PlatformSalesforce
+	var wg sync.WaitGroup
+	errs := make([]error, len(bodies))
+	locked := make([]bool, len(bodies))
+	for i, body := range bodies {
+		wg.Go(func() {
+			ex, err := w.writeThroughLocks(ctx, body, retry)
+			switch {
+			case err != nil:
+				errs[i] = err
+			case ex.Status/100 == 2:
+			case retry && lockRefused(ex):
+				locked[i] = true
+			default:
+				errs[i] = w.violation(fields[i].Name, jsonText(body[fields[i].Name]), "a 2xx answer", describe(ex))
+			}
+		})
+	}
+	wg.Wait()
+	accepted := len(fields)
+	for i, f := range fields {
+		if locked[i] {
+			delete(sent, f.Name)
+			accepted--
+		}
+	}
+	w.sent = sent
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if accepted < 2 {
+		return w.skip("could not judge: only %d of %d concurrent writes were accepted; the others were still refused as locked (UNABLE_TO_LOCK_ROW, 409 or 503) after %d retries", accepted, len(fields), lockRetries)
+	}
+	return nil
+}
+
+// writeThroughLocks sends one PATCH and, when retry is set, sends it again while the
+// target refuses it as locked, up to lockRetries times with a doubling wait.
+func (w *World) writeThroughLocks(ctx context.Context, body map[string]any, retry bool) (client.Exchange, error) {
+	wait := lockBackoff
+	for attempt := 0; ; attempt++ {
+		ex, err := w.do(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
+		if err != nil || !retry || !lockRefused(ex) || attempt == lockRetries {
+			return ex, err
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ex, fmt.Errorf("%s: %w", w.req, ctx.Err())
+		}
+		wait *= 2
+	}
+}
+
+// lockRefused says an answer refused a write because another writer held the record's
+// lock: Salesforce's UNABLE_TO_LOCK_ROW (documented with 400 or 500), 409 or 503.
+func lockRefused(ex client.Exchange) bool {
+	switch {
+	case ex.Status == http.StatusConflict, ex.Status == http.StatusServiceUnavailable:
+		return true
+	case ex.Status/100 != 4 && ex.Status/100 != 5:
+		return false
+	}
+	doc := ex.JSON()
+	for _, path := range []string{"errorCode", "0.errorCode", "error.errorCode"} {
+		if doc.Get(path).Str == "UNABLE_TO_LOCK_ROW" {
+			return true
+		}
+	}
+	return false
+}
