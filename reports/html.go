@@ -136,6 +136,12 @@ func newHTMLView(r Run) htmlView {
 	if r.Target.Fault != "" {
 		meta = append(meta, htmlPair{"Reference fault", r.Target.Fault, true})
 	}
+	if r.Target.Platform != "" {
+		meta = append(meta, htmlPair{"Platform", r.Target.Platform, false})
+	}
+	if r.Target.Protocol != "" {
+		meta = append(meta, htmlPair{"Protocol", r.Target.Protocol, false})
+	}
 	if r.Target.Mode == "existing-case" || len(r.Cleanup.CreatedCaseIDs) > 0 || r.Cleanup.Detail != "" {
 		meta = append(meta, htmlPair{"Cleanup", cleanupText(r.Cleanup, r.Target.Mode), false})
 	}

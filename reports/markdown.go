@@ -48,6 +48,12 @@ func WriteMarkdown(w io.Writer, r Run) error {
 	if r.Suite.Shard != "" {
 		meta = append(meta, "shard "+mdText(r.Suite.Shard))
 	}
+	if r.Target.Platform != "" {
+		meta = append(meta, "platform "+mdText(r.Target.Platform))
+	}
+	if r.Target.Protocol != "" {
+		meta = append(meta, mdText(r.Target.Protocol))
+	}
 	meta = append(meta,
 		fmt.Sprintf("seed %d", r.Run.Seed),
 		fmt.Sprintf("%d requests", r.Run.Requests),

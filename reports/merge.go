@@ -71,6 +71,16 @@ func Merge(runs []Run) (Run, error) {
 	if out.Schema == "" {
 		out.Schema = Schema
 	}
+	var protocols []string
+	for _, r := range runs {
+		for p := range strings.SplitSeq(r.Target.Protocol, ", ") {
+			if p != "" && !slices.Contains(protocols, p) {
+				protocols = append(protocols, p)
+			}
+		}
+	}
+	slices.Sort(protocols)
+	out.Target.Protocol = strings.Join(protocols, ", ")
 
 	catalog, err := mergeCatalog(runs)
 	if err != nil {
@@ -202,5 +212,6 @@ func sameTarget(a, b Target) bool {
 	if a.Reference && b.Reference {
 		a.BaseURL, b.BaseURL = "", ""
 	}
+	a.Protocol, b.Protocol = "", "" // each shard saw its own answers: merged as a union
 	return a == b
 }

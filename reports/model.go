@@ -105,6 +105,11 @@ type Target struct {
 	Mode       string `json:"mode"` // "created-cases" or "existing-case"
 	Reference  bool   `json:"reference,omitempty"`
 	Fault      string `json:"fault,omitempty"` // reference server fault switch, if any
+	// Platform is the profile's platform when it is not generic (salesforce).
+	Platform string `json:"platform,omitempty"`
+	// Protocol is the HTTP protocol the target answered in ("HTTP/2.0"; several are
+	// listed, sorted and joined with ", ").
+	Protocol string `json:"protocol,omitempty"`
 }
 
 // RunInfo says when and how the run happened.
@@ -200,6 +205,7 @@ type Exchange struct {
 	DurationMS      int64             `json:"duration_ms"`
 	Curl            string            `json:"curl"`
 	Error           string            `json:"error,omitempty"` // transport error, if no answer
+	Proto           string            `json:"proto,omitempty"` // protocol of the answer
 }
 
 // Cleanup says what the run left behind on the target.

@@ -129,6 +129,8 @@ func serveCommand(env Env, args []string) error {
 	key := set.String("token-key", "", "HS256 key for tokens (default: random)")
 	basePath := set.String("base-path", "", "base path (default "+refserver.DefaultBasePath+")")
 	profilePath := set.String("profile", "", "serve the shape this profile describes: paths, field names, types, limits, fixtures (default: the embedded reference profile)")
+	platformFlag := set.String("platform", "", "behave as "+strings.Join(refserver.Platforms(), " or ")+
+		" (salesforce: an Apex REST service on an org: Apex serialisation, whole-second date-times, opaque session ids); default: the profile's platform")
 	var faults stringList
 	set.Var(&faults, "fault", "turn on a fault switch (repeatable): "+faultNames())
 	set.Usage = func() {
@@ -146,7 +148,8 @@ func serveCommand(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := refserver.New(refserver.Options{DBPath: *db, TokenKey: []byte(*key), Faults: faults, BasePath: *basePath, Profile: profile})
+	platform := firstNonEmpty(*platformFlag, profile.Platform)
+	srv, err := refserver.New(refserver.Options{DBPath: *db, TokenKey: []byte(*key), Faults: faults, BasePath: *basePath, Profile: profile, Platform: platform})
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -164,7 +167,20 @@ func serveCommand(env Env, args []string) error {
 	if len(faults) > 0 {
 		fmt.Fprintf(env.Stdout, "faults on: %s\n", strings.Join(faults, ", "))
 	}
-	fmt.Fprintf(env.Stdout, "token (valid 24h):\n  export CASECERT_TOKEN=%s\n", token)
+	if platform == refserver.PlatformSalesforce {
+		revoked, err := srv.MintToken(-time.Hour)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "behaving as a Salesforce org; session id (opaque, valid until revoked):\n  export CASECERT_TOKEN='%s'\n", token)
+		fmt.Fprintf(env.Stdout, "a revoked session id, for --expired-token:\n  export CASECERT_EXPIRED_TOKEN='%s'\n", revoked)
+		fmt.Fprintf(env.Stdout, "revoke a session:\n  curl -s -X POST --data-urlencode token=\"$CASECERT_TOKEN\" http://%s%s\n", ln.Addr(), refserver.RevokePath)
+		if profile.Platform != refserver.PlatformSalesforce {
+			fmt.Fprintf(env.Stdout, "certify it with a profile that says platform: salesforce\n")
+		}
+	} else {
+		fmt.Fprintf(env.Stdout, "token (valid 24h):\n  export CASECERT_TOKEN=%s\n", token)
+	}
 	fmt.Fprintf(env.Stdout, "try:\n  curl -s -H \"Authorization: Bearer $CASECERT_TOKEN\" -H 'API-Version: 1.0' %s%s\n", base, profile.Paths.List)
 	certify := "casecert run --base-url " + base
 	if *profilePath != "" {

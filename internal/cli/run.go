@@ -255,7 +255,7 @@ func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, s
 		Tool:   reports.Tool{Name: "casecert", Version: Version},
 		Suite:  reports.Suite{Digest: st.Digest, Scenarios: st.Size(), Shard: o.shard.String()},
 		Target: reports.Target{BaseURL: t.baseURL, APIVersion: state.apiVersion, Profile: st.Profile.Name,
-			Mode: res.Mode, Reference: t.reference, Fault: strings.Join(o.faults, ",")},
+			Mode: res.Mode, Reference: t.reference, Fault: strings.Join(o.faults, ","), Protocol: strings.Join(res.Protocols, ", ")},
 		Run: reports.RunInfo{
 			StartedAt: started.UTC().Format(time.RFC3339), FinishedAt: finished.UTC().Format(time.RFC3339),
 			DurationMS: finished.Sub(started).Milliseconds(), Seed: o.seed, Concurrency: o.concurrency,
@@ -267,6 +267,9 @@ func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, s
 	run.Cleanup.CreatedCaseIDs = slices.Sorted(slices.Values(append(slices.Clone(res.Cleanup.CreatedCaseIDs), state.created...)))
 	if run.Cleanup.CreatedCaseIDs == nil {
 		run.Cleanup.CreatedCaseIDs = []string{}
+	}
+	if st.Profile.Platform != fixtures.PlatformGeneric {
+		run.Target.Platform = st.Profile.Platform
 	}
 	if o.insecure {
 		run.Run.Warnings = append(run.Run.Warnings, "TLS certificate verification was disabled (--insecure-skip-verify)")

@@ -23,21 +23,27 @@ import (
 type target struct {
 	baseURL, token, expiredToken string
 	reference                    bool
+	platform                     string // of the reference server
 	stop                         func()
 }
 
 func (t *target) describe() string {
+	if t.reference && t.platform == refserver.PlatformSalesforce {
+		return "the built-in reference server, behaving as a Salesforce org, at " + t.baseURL
+	}
 	if t.reference {
 		return "the built-in reference server at " + t.baseURL
 	}
 	return t.baseURL
 }
 
+// startTarget returns the given URL, or starts the reference server in-process on the
+// profile's platform: a salesforce profile certifies the server behaving as an org.
 func startTarget(env Env, o *runOptions, p *fixtures.Profile) (*target, error) {
 	if o.baseURL != "" {
 		return &target{baseURL: strings.TrimRight(o.baseURL, "/"), token: o.token, expiredToken: o.expiredToken, stop: func() {}}, nil
 	}
-	srv, err := refserver.New(refserver.Options{Faults: o.faults, Profile: p})
+	srv, err := refserver.New(refserver.Options{Faults: o.faults, Profile: p, Platform: p.Platform})
 	if err != nil {
 		return nil, usagef("reference server: %v", err)
 	}
@@ -62,7 +68,7 @@ func startTarget(env Env, o *runOptions, p *fixtures.Profile) (*target, error) {
 	}
 	return &target{
 		baseURL: "http://" + ln.Addr().String() + refserver.DefaultBasePath,
-		token:   token, expiredToken: expired, reference: true,
+		token:   token, expiredToken: expired, reference: true, platform: p.Platform,
 		stop: func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()

@@ -87,7 +87,8 @@ func (s *Suite) InShard(sh Shard) map[string]bool {
 type Result struct {
 	Scenarios []reports.Scenario
 	Requests  int
-	Mode      string // "created-cases" or "existing-case"
+	Protocols []string // the HTTP protocols the target answered in
+	Mode      string   // "created-cases" or "existing-case"
 	// Cleanup lists the cases the run created and, with a CaseID, whether it was restored.
 	Cleanup reports.Cleanup
 }
@@ -95,9 +96,10 @@ type Result struct {
 // Recorder sees every exchange of the run, whichever scenario made it, for the run-wide
 // checks. Give its Observe to client.Config.OnExchange.
 type Recorder struct {
-	mu       sync.Mutex
-	requests int
-	checks   map[string]*tally // by check name
+	mu        sync.Mutex
+	requests  int
+	protocols []string          // the protocols answers came in, sorted
+	checks    map[string]*tally // by check name
 }
 
 // Observe records one exchange.
@@ -105,6 +107,10 @@ func (r *Recorder) Observe(ex client.Exchange) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.requests++
+	if ex.Proto != "" && !slices.Contains(r.protocols, ex.Proto) {
+		r.protocols = append(r.protocols, ex.Proto)
+		slices.Sort(r.protocols)
+	}
 	if r.checks == nil {
 		r.checks = map[string]*tally{}
 	}
@@ -203,6 +209,7 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 	sort.Slice(res.Scenarios, func(i, j int) bool { return res.Scenarios[i].ID < res.Scenarios[j].ID })
 	cfg.Recorder.mu.Lock()
 	res.Requests = cfg.Recorder.requests
+	res.Protocols = slices.Clone(cfg.Recorder.protocols)
 	cfg.Recorder.mu.Unlock()
 	return res, nil
 }
@@ -511,7 +518,7 @@ func toReport(ex client.Exchange, limit int) reports.Exchange {
 		Method: ex.Method, URL: client.CapText(ex.URL, limit),
 		RequestHeaders: nonNil(ex.RequestHeaders), RequestBody: client.CapText(ex.RequestBody, limit),
 		Status: ex.Status, ResponseHeaders: nonNil(ex.ResponseHeaders), ResponseBody: client.CapText(ex.ResponseBody, limit),
-		DurationMS: ex.Duration.Milliseconds(), Curl: client.CapText(ex.Curl, limit), Error: client.CapText(ex.Err, limit),
+		DurationMS: ex.Duration.Milliseconds(), Curl: client.CapText(ex.Curl, limit), Error: client.CapText(ex.Err, limit), Proto: ex.Proto,
 	}
 }
 
