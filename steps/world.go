@@ -53,15 +53,15 @@ type worldKey struct{}
 
 // World is one scenario's state. Steps find it in the context under an unexported key.
 type World struct {
-	env  *Env
-	gen  *fixtures.Gen
-	req  string // the scenario's requirement ID, for messages
+	env *Env
+	gen *fixtures.Gen
+	req string // the scenario's requirement ID, for messages
 	// amended is the reason of a platform amendment that makes the scenario's
 	// requirement info on this target: its check records what it saw instead of failing.
 	amended string
-	mu   sync.Mutex
-	out  Outcome
-	seen map[string]bool
+	mu      sync.Mutex
+	out     Outcome
+	seen    map[string]bool
 
 	caseID   string
 	before   gjson.Result    // the case as read back after setup
