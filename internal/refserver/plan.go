@@ -46,6 +46,8 @@ func (s *Server) plan(ctx context.Context, q querier, body map[string]json.RawMe
 			case f.notNull && !(patch && s.faults.on("owner-null-accepted")):
 				p.errs = append(p.errs, fieldError{f.name, "cannot be null"})
 			case ignoreNulls && !f.notNull:
+			case f.kind == kindBool && s.salesforce():
+				p.set[f.name] = false // a checkbox cannot hold null
 			default:
 				p.set[f.name] = nil
 			}
@@ -229,7 +231,10 @@ func (s *Server) touch(cur record, set map[string]any) {
 	now := s.stamp()
 	if prevText, ok := cur[colModified].(string); ok {
 		if prev, err := time.Parse(instantLayout, prevText); err == nil && !now.After(prev) {
-			now = prev.Add(time.Millisecond)
+			// Salesforce keeps whole seconds: two writes within one share the stamp.
+			if now = prev; !s.salesforce() {
+				now = prev.Add(time.Millisecond)
+			}
 		}
 	}
 	if _, ok := set[colModified]; !ok {

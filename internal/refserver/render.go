@@ -104,18 +104,31 @@ func (s *Server) renderCase(rec record) []byte {
 		if f.writeOnly {
 			continue
 		}
-		v := rec[f.name]
-		if t, ok := v.(string); ok && f.kind == kindLocalTime {
-			v = showLocalTime(t)
-		}
-		o.add(f.name, v)
+		o.add(f.name, s.show(f, rec[f.name]))
 	}
 	for _, f := range s.sc.readOnly {
 		if f.col != colID && f.col != colNumber {
-			o.add(f.name, value(f))
+			o.add(f.name, s.show(field{name: f.name, kind: f.kind}, value(f)))
 		}
 	}
 	return o.bytes()
+}
+
+// show is how a stored value reads back: local times without :000, or on salesforce
+// date-times and times as Apex serialises them.
+func (s *Server) show(f field, v any) any {
+	t, ok := v.(string)
+	switch {
+	case !ok:
+		return v
+	case f.kind == kindLocalTime && s.salesforce():
+		return apexTime(t)
+	case f.kind == kindLocalTime:
+		return showLocalTime(t)
+	case f.kind == kindDateTime && s.salesforce():
+		return apexInstant(t)
+	}
+	return v
 }
 
 func renderChild(c child) []byte {
