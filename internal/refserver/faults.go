@@ -31,6 +31,15 @@ type Fault struct {
 	// and the need's Missing says why. Faults name fields by role (the owner field, the
 	// location pair), never by the default names, so they apply under any profile.
 	Needs []string
+	// NotOn names the platforms (Options.Platform) the fault does not apply to, each with
+	// why: the self-certification's mode on that platform leaves it out.
+	NotOn map[string]string
+}
+
+// AppliesOn reports whether the fault applies on a platform, and why not when it does not.
+func (f Fault) AppliesOn(platform string) (bool, string) {
+	why, not := f.NotOn[platform]
+	return !not, why
 }
 
 // faultTable lists every fault switch. Its names are a public interface: the harness
@@ -137,6 +146,11 @@ func faultTable() []Fault {
 			Fails:       []string{"FMT-TIME"},
 		},
 		{
+			Name:        "time-ms-dropped",
+			Description: "local times with milliseconds are accepted but stored without them (14:30:00:123 reads back as 14:30:00)",
+			Fails:       []string{"FMT-TIME"},
+		},
+		{
 			Name:        "time-lenient",
 			Description: "local times are parsed leniently: 24:00:00, 1:02:03, 12:00, Z or offset suffixes and 4-digit milliseconds are accepted and normalized",
 			Fails:       []string{"FMT-TIME-INVALID"},
@@ -191,6 +205,11 @@ func faultTable() []Fault {
 		{
 			Name:        "sfid-suffix-unchecked",
 			Description: "an 18-character id in the body with a wrong checksum suffix is accepted as its 15-character prefix",
+			Fails:       []string{"FMT-SFID-CHECKSUM"},
+		},
+		{
+			Name:        "sfid-length-unchecked",
+			Description: "an id in the body of 16, 17 or 19 characters is accepted as its first 15 characters instead of refused",
 			Fails:       []string{"FMT-SFID"},
 		},
 		{
@@ -284,12 +303,12 @@ func faultTable() []Fault {
 		},
 		{
 			Name:        "signature-unchecked",
-			Description: "the JWT signature is not verified (expiry still is)",
+			Description: "the JWT signature is not verified (expiry still is); on salesforce only the org part of a session id is checked, not its secret",
 			Fails:       []string{"AUTH-INVALID"},
 		},
 		{
 			Name:        "expiry-unchecked",
-			Description: "the JWT expiry is not checked",
+			Description: "the JWT expiry is not checked; on salesforce a revoked session id is still accepted",
 			Fails:       []string{"AUTH-INVALID"},
 		},
 		{
@@ -301,6 +320,8 @@ func faultTable() []Fault {
 			Name:        "no-challenge",
 			Description: "401 answers carry no WWW-Authenticate header",
 			Fails:       []string{"AUTH-CHALLENGE"},
+			NotOn: map[string]string{PlatformSalesforce: "the org itself answers every bad session with a 401 that has no challenge, " +
+				"so AUTH-CHALLENGE is info there (platform-owned): there is no rule left for the fault to break"},
 		},
 		{
 			Name:        "version-current-refused",

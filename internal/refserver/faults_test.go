@@ -75,6 +75,7 @@ func faultProbes() map[string]probe {
 		},
 		"recordtype-applied":      patchProbe(nil, map[string]any{"record_type": "Other", "summary": "x"}, "record_type"),
 		"time-ms-refused":         patchProbe(nil, map[string]any{"incident_local_time": "14:30:00:123"}, "incident_local_time"),
+		"time-ms-dropped":         patchProbe(nil, map[string]any{"incident_local_time": "14:30:00:123"}, "incident_local_time"),
 		"time-lenient":            patchProbe(nil, map[string]any{"incident_local_time": "24:00:00"}, "incident_local_time"),
 		"date-leapday-refused":    patchProbe(nil, map[string]any{"incident_local_date": "2024-02-29"}, "incident_local_date"),
 		"date-lenient":            patchProbe(nil, map[string]any{"incident_local_date": "2023-02-29"}, "incident_local_date"),
@@ -84,6 +85,7 @@ func faultProbes() map[string]probe {
 		"length-bytes":            patchProbe(nil, map[string]any{"police_officer": long("é", 50)}, "police_officer"),
 		"types-coerced":           patchProbe(nil, map[string]any{"initial_case_value": "12.5"}, "initial_case_value"),
 		"sfid-suffix-unchecked":   patchProbe(nil, map[string]any{"owner_id": owner3[:15] + "ZZZ"}, "owner_id"),
+		"sfid-length-unchecked":   patchProbe(nil, map[string]any{"owner_id": owner3[:15] + "A"}, "owner_id"),
 		"partial-apply":           patchProbe(nil, map[string]any{"summary": "p", "incident_local_date": "bad"}, "summary"),
 		"id15-unknown": func(s *tsrv) string {
 			return code(s.do("GET", incidents+"/"+s.create(nil)[:15], ""))

@@ -39,6 +39,8 @@ var modes = []mode{
 		why: "only the keys of profile.md's example, Salesforce API names, other paths and fixtures: no feature, step or fault may assume the default names"},
 	{name: "example-profile", profile: "../../fixtures/testdata/example.yaml", served: "default",
 		why: "profile.md's example as a new user writes it, against the reference server of the default profile (issue 11's symptoms)"},
+	{name: "salesforce", profile: "testdata/salesforce.yaml",
+		why: "platform: salesforce, served in-process by the reference server behaving as an org (Apex serialisation, whole-second date-times, checkbox null stored as false, opaque sessions): salesforce.md's table without a false alarm"},
 }
 
 // certifyMode runs casecert for a mode with the given fault switches and --tags.
@@ -90,12 +92,16 @@ func TestModesAreConformant(t *testing.T) {
 					t.Errorf("%s: %s", s.ID, s.Error)
 				}
 			}
+			if run.Target.Platform == refserver.PlatformSalesforce {
+				salesforceReadBacksWereNotReported(t, run)
+			}
 		})
 	}
 }
 
 // Every fault that applies to a mode fails its requirements there too, and no other must
-// requirement of their scenarios. A fault that does not apply says why in its row (Needs).
+// requirement of their scenarios. A fault that does not apply says why in its row (Needs,
+// NotOn).
 func TestModesCatchEveryFault(t *testing.T) {
 	for _, m := range modes {
 		data, err := os.ReadFile(m.profile)
@@ -108,6 +114,9 @@ func TestModesCatchEveryFault(t *testing.T) {
 					if reason := p.Lacks(need); reason != "" {
 						t.Skipf("does not apply: %s", reason)
 					}
+				}
+				if ok, why := f.AppliesOn(p.Platform); !ok {
+					t.Skipf("does not apply on %s: %s", p.Platform, why)
 				}
 				t.Parallel()
 				code, run, out := certifyMode(t, m, []string{f.Name}, "@"+strings.Join(f.Fails, ",@"))

@@ -125,6 +125,11 @@ func TestEveryFaultRowIsComplete(t *testing.T) {
 		if (len(f.MayFail) > 0 || f.BreaksAll) && strings.TrimSpace(f.Why) == "" {
 			t.Errorf("fault %s may fail other requirements but does not say why (Why)", f.Name)
 		}
+		for platform, why := range f.NotOn {
+			if !slices.Contains(refserver.Platforms(), platform) || strings.TrimSpace(why) == "" {
+				t.Errorf("fault %s: NotOn %q needs a platform of the reference server and why", f.Name, platform)
+			}
+		}
 	}
 }
 

@@ -1,0 +1,69 @@
+package selftest
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/refserver"
+	"github.com/casecert/casecert/reports"
+)
+
+// The salesforce mode's profile is the default profile plus platform: salesforce, so
+// that mode differs from the primary one by the platform alone.
+func TestSalesforceProfileIsTheDefaultOnAnOrg(t *testing.T) {
+	data, err := os.ReadFile("testdata/salesforce.yaml")
+	require.NoError(t, err)
+	body := data[bytes.Index(data, []byte("# The default casecert profile")):]
+	want := bytes.Replace(fixtures.DefaultYAML(), []byte("\nname: reference\n"), []byte("\nname: reference-salesforce\nplatform: salesforce\n"), 1)
+	assert.Equal(t, string(want), string(body), "regenerate testdata/salesforce.yaml from fixtures/default.yaml")
+}
+
+// The salesforce mode still catches the defects its amendments could hide: a date-time
+// off by hours, milliseconds dropped from a time, a null ignored (TestModesCatchEveryFault
+// runs each of them there, against the requirement named here).
+func TestSalesforceModeKeepsTheDefectsItCouldHide(t *testing.T) {
+	want := map[string]string{"datetime-offset-dropped": "FMT-DATETIME", "time-ms-dropped": "FMT-TIME", "null-ignored": "PATCH-NULL"}
+	for _, f := range refserver.Faults() {
+		req, ok := want[f.Name]
+		if !ok {
+			continue
+		}
+		delete(want, f.Name)
+		applies, why := f.AppliesOn(refserver.PlatformSalesforce)
+		assert.True(t, applies, "%s must apply on salesforce (%s)", f.Name, why)
+		assert.Contains(t, f.Fails, req, f.Name)
+	}
+	assert.Empty(t, want, "faults missing from the table")
+}
+
+// salesforceReadBacksWereNotReported checks, in a conformant salesforce run, that the
+// org really answered in its own spellings (whole seconds, +0000, HH:MM:SS.mmmZ) and that
+// the report called that conformant, with AUTH-CHALLENGE observed as platform-owned.
+func salesforceReadBacksWereNotReported(t *testing.T, run reports.Run) {
+	t.Helper()
+	var rounded, apexTime bool
+	for _, s := range run.Scenarios {
+		for _, ex := range s.Exchanges {
+			rounded = rounded || strings.Contains(s.Name, "10:00:00.123Z") && strings.Contains(ex.ResponseBody, "T10:00:00.000+0000")
+			apexTime = apexTime || strings.Contains(s.Name, "14:30:00:123") && strings.Contains(ex.ResponseBody, `"14:30:00.123Z"`)
+		}
+	}
+	assert.True(t, rounded, "a date-time sent with milliseconds read back at whole seconds, and passed")
+	assert.True(t, apexTime, "a local time read back as HH:MM:SS.mmmZ, and passed")
+	seen := false
+	for _, r := range run.Requirements {
+		if r.ID == "AUTH-CHALLENGE" {
+			seen = true
+			assert.Equal(t, reports.LevelInfo, r.Level)
+			assert.Equal(t, reports.StatusObserved, r.Status)
+			assert.Contains(t, r.Reason, "platform-owned")
+		}
+	}
+	assert.True(t, seen, "AUTH-CHALLENGE is in the report")
+}
