@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/casecert/casecert/internal/refserver"
 	"github.com/casecert/casecert/reports"
 )
 
@@ -46,7 +48,7 @@ func startServe(t *testing.T, args ...string) (base, token string, stop func() E
 	done := make(chan ExitCode, 1)
 	go func() { done <- Main(env) }()
 	listening := regexp.MustCompile(`listening on (\S+)`)
-	tokenLine := regexp.MustCompile(`CASECERT_TOKEN=(\S+)`)
+	tokenLine := regexp.MustCompile(`CASECERT_TOKEN='?([^'\s]+)`)
 	deadline := time.Now().Add(time.Second) // serve starts in under a second
 	for time.Now().Before(deadline) {
 		if m, k := listening.FindStringSubmatch(out.String()), tokenLine.FindStringSubmatch(out.String()); m != nil && k != nil {
@@ -144,4 +146,27 @@ func TestServeProfile(t *testing.T) {
 	assert.Contains(t, body, `"OwnerId":"00G00000000000DEAQ"`)
 	status, _ = call(t, http.MethodGet, base+"/incidents", token, "")
 	assert.Equal(t, http.StatusNotFound, status)
+}
+
+// serve --platform salesforce behaves as an org: it prints an opaque session id, a
+// revoked one for --expired-token and how to revoke; a revoked session gets the
+// platform's 401.
+func TestServeAsASalesforceOrg(t *testing.T) {
+	env, stdout, _ := testEnv(t, "serve", "--platform", "apex")
+	assert.Equal(t, ExitUsage, Main(env), stdout.String())
+
+	base, token, stop := startServe(t, "--platform", "salesforce")
+	defer stop()
+	assert.Regexp(t, `^00D\w{12}!\w+$`, token)
+	status, body := call(t, http.MethodGet, base+"/incidents", token, "")
+	require.Equal(t, http.StatusOK, status, body)
+
+	host := strings.TrimSuffix(base, refserver.DefaultBasePath)
+	resp, err := http.PostForm(host+refserver.RevokePath, url.Values{"token": {token}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	status, body = call(t, http.MethodGet, base+"/incidents", token, "")
+	assert.Equal(t, http.StatusUnauthorized, status)
+	assert.JSONEq(t, `[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`, body)
 }

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/refserver"
+	"github.com/casecert/casecert/reports"
+)
+
+// lockingOrg is a reference server behaving as an org whose row lock refuses writers:
+// the first attempt of every PATCH body, and every attempt that sets refuseAlways.
+type lockingOrg struct {
+	next         http.Handler
+	refuseAlways string
+	mu           sync.Mutex
+	seen         map[string]bool
+	refused      int
+}
+
+func (o *lockingOrg) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPatch {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		o.mu.Lock()
+		first := !o.seen[string(body)]
+		o.seen[string(body)] = true
+		refuse := first || o.refuseAlways != "" && strings.Contains(string(body), `"`+o.refuseAlways+`"`)
+		if refuse {
+			o.refused++
+		}
+		o.mu.Unlock()
+		if refuse {
+			w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `[{"message":"unable to obtain exclusive access to this record or 1 records","errorCode":"UNABLE_TO_LOCK_ROW"}]`)
+			return
+		}
+	}
+	o.next.ServeHTTP(w, r)
+}
+
+func writeProfile(t *testing.T, platform string) string {
+	t.Helper()
+	y := fixtures.DefaultYAML()
+	if platform != "" {
+		y = bytes.Replace(y, []byte("\nname: reference\n"), []byte("\nname: org\nplatform: "+platform+"\n"), 1)
+	}
+	file := filepath.Join(t.TempDir(), "profile.yaml")
+	require.NoError(t, os.WriteFile(file, y, 0o600))
+	return file
+}
+
+// Row 8 of salesforce.md: on an org, concurrent writers refused with UNABLE_TO_LOCK_ROW
+// are sent again (bounded), and only accepted writes are judged; a generic target gets
+// no such leniency. The report records the protocol the target answered in.
+func TestConcurrentWritersRefusedAsLocked(t *testing.T) {
+	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: refserver.PlatformSalesforce})
+	require.NoError(t, err)
+	defer srv.Close()
+	token, err := srv.MintToken(time.Hour)
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name, platform, refuseAlways string
+		want                         reports.Status
+	}{
+		{"retried", "salesforce", "", reports.StatusPassed},
+		{"one writer never gets the lock", "salesforce", "department", reports.StatusPassed},
+		{"generic target", "", "", reports.StatusFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			org := &lockingOrg{next: srv, refuseAlways: tc.refuseAlways, seen: map[string]bool{}}
+			hs := httptest.NewServer(org)
+			defer hs.Close()
+			dir := t.TempDir()
+			env, stdout, stderr := testEnv(t, "run", "--base-url", hs.URL+refserver.DefaultBasePath, "--token", token,
+				"--profile", writeProfile(t, tc.platform), "--tags", "@PATCH-CONCURRENT", "--report-dir", dir, "--format", "json")
+			Main(env)
+			_, run := readReport(t, dir)
+			var status reports.Status
+			for _, r := range run.Requirements {
+				if r.ID == "PATCH-CONCURRENT" {
+					status = r.Status
+				}
+			}
+			assert.Equal(t, tc.want, status, stdout.String()+stderr.String())
+			assert.Positive(t, org.refused)
+			assert.Equal(t, "HTTP/1.1", run.Target.Protocol)
+			if tc.platform != "" {
+				assert.Equal(t, "salesforce", run.Target.Platform)
+			}
+		})
+	}
+}
