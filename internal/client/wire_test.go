@@ -92,3 +92,19 @@ func TestExchangeRecordsTheProtocol(t *testing.T) {
 		assert.Equal(t, want, ex.Proto)
 	}
 }
+
+func TestAPIUsage(t *testing.T) {
+	for header, want := range map[string][2]int{
+		"api-usage=18/15000": {18, 15000},
+		"api-usage=14990/15000, per-app-api-usage=17/250(appName=casecert)": {14990, 15000},
+		"per-app-api-usage=17/250(appName=x), api-usage=3/5000":             {3, 5000},
+	} {
+		used, limit, ok := APIUsage(Exchange{ResponseHeaders: map[string]string{"Sforce-Limit-Info": header}})
+		assert.True(t, ok, header)
+		assert.Equal(t, want, [2]int{used, limit}, header)
+	}
+	for _, h := range []map[string]string{nil, {"Sforce-Limit-Info": "per-app-api-usage=17/250(appName=x)"}, {"Sforce-Limit-Info": "api-usage=x/5"}} {
+		_, _, ok := APIUsage(Exchange{ResponseHeaders: h})
+		assert.False(t, ok, h)
+	}
+}
