@@ -72,7 +72,7 @@ func (w *World) patchConcurrently(ctx context.Context) error {
 		return err
 	}
 	if accepted < 2 {
-		return w.skip("could not judge: only %d of %d concurrent writes were accepted; the others were still refused as locked (UNABLE_TO_LOCK_ROW, 409 or 503) after %d retries", accepted, len(fields), lockRetries)
+		return w.cannotJudge("only %d of %d concurrent writes were accepted; the others were still refused as locked (UNABLE_TO_LOCK_ROW, 409 or 503) after %d retries", accepted, len(fields), lockRetries)
 	}
 	return nil
 }

@@ -105,3 +105,33 @@ func TestConcurrentWritersRefusedAsLocked(t *testing.T) {
 		})
 	}
 }
+
+// Row 7: before the suite, an org whose Sforce-Limit-Info leaves fewer calls than twice
+// the run's estimate gets a warning, on the console and in the report.
+func TestQuotaWarningBeforeTheSuite(t *testing.T) {
+	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: refserver.PlatformSalesforce})
+	require.NoError(t, err)
+	defer srv.Close()
+	token, err := srv.MintToken(time.Hour)
+	require.NoError(t, err)
+	for usage, warn := range map[string]bool{"api-usage=14995/15000": true, "api-usage=120/15000": false} {
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Sforce-Limit-Info", usage+", per-app-api-usage=3/250(appName=casecert)")
+			srv.ServeHTTP(w, r)
+		}))
+		dir := t.TempDir()
+		env, stdout, stderr := testEnv(t, "run", "--base-url", hs.URL+refserver.DefaultBasePath, "--token", token,
+			"--profile", writeProfile(t, "salesforce"), "--tags", "@PATCH-EMPTY", "--report-dir", dir, "--format", "json")
+		Main(env) // a tag subset: verdict incomplete
+		_, run := readReport(t, dir)
+		assert.Empty(t, failed(run, ""), stdout.String()+stderr.String())
+		if warn {
+			assert.Contains(t, stderr.String(), "WARNING: the target reports "+usage+" (Sforce-Limit-Info): 5 calls left", usage)
+			assert.Len(t, run.Run.Warnings, 1)
+		} else {
+			assert.NotContains(t, stderr.String(), "Sforce-Limit-Info", usage)
+			assert.Empty(t, run.Run.Warnings)
+		}
+		hs.Close()
+	}
+}

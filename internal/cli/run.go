@@ -90,6 +90,10 @@ func runCommand(env Env, args []string) error {
 		}
 		return err // its exit code, not the verdict's: 2 when the profile is at fault
 	}
+	if w := suite.QuotaWarning(rec, selected); w != "" {
+		fmt.Fprintln(env.Stderr, "casecert: WARNING: "+w)
+		state.warnings = append(state.warnings, w)
+	}
 	fmt.Fprintf(env.Stderr, "casecert %s: certifying %s (profile %s, %d scenarios, seed %d)\n",
 		Version, target.describe(), profile.Name, selected, opts.seed)
 	res, err := runSuite(ctx, env, opts, st, target, cl, rec)

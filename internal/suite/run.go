@@ -100,6 +100,19 @@ type Recorder struct {
 	requests  int
 	protocols []string          // the protocols answers came in, sorted
 	checks    map[string]*tally // by check name
+	// usage is the last API usage an answer reported (Sforce-Limit-Info): used, allowed.
+	usage *[2]int
+}
+
+// APIUsage is the last API usage the target reported (a Salesforce org's
+// Sforce-Limit-Info): calls used and allowed; ok is false when none was reported.
+func (r *Recorder) APIUsage() (used, limit int, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.usage == nil {
+		return 0, 0, false
+	}
+	return r.usage[0], r.usage[1], true
 }
 
 // Observe records one exchange.
@@ -107,6 +120,9 @@ func (r *Recorder) Observe(ex client.Exchange) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.requests++
+	if used, limit, ok := client.APIUsage(ex); ok {
+		r.usage = &[2]int{used, limit}
+	}
 	if ex.Proto != "" && !slices.Contains(r.protocols, ex.Proto) {
 		r.protocols = append(r.protocols, ex.Proto)
 		slices.Sort(r.protocols)
@@ -527,4 +543,27 @@ func nonNil(m map[string]string) map[string]string {
 		return map[string]string{}
 	}
 	return m
+}
+
+// requestsPerScenario is what a scenario costs on average: a full certification of the
+// reference server makes about 1670 requests for 422 scenarios.
+const requestsPerScenario = 4
+
+// EstimateRequests is how many requests a run of n scenarios is expected to make.
+func EstimateRequests(n int) int { return n * requestsPerScenario }
+
+// QuotaWarning says when the target's reported API usage leaves fewer calls than a run
+// of n scenarios needs (twice its estimate, for a margin); "" when it does not, or when
+// the target reported none.
+func QuotaWarning(rec *Recorder, n int) string {
+	used, limit, ok := rec.APIUsage()
+	if !ok {
+		return ""
+	}
+	left, need := limit-used, 2*EstimateRequests(n)
+	if left >= need {
+		return ""
+	}
+	return fmt.Sprintf("the target reports api-usage=%d/%d (Sforce-Limit-Info): %d calls left, fewer than twice this run's estimate "+
+		"(%d requests for %d scenarios); the run stops at the first REQUEST_LIMIT_EXCEEDED, with the rest not run", used, limit, max(left, 0), EstimateRequests(n), n)
 }
