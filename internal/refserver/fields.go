@@ -33,6 +33,7 @@ type field struct {
 	max       int    // maximum length in characters; 0 means no limit
 	ref       string // for kindSfid: "owner" or "location"
 	notNull   bool
+	nullFalse bool // null stores false (a checkbox: the profile's null: false)
 	writeOnly bool // accepted and stored, never returned
 }
 

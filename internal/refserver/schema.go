@@ -83,7 +83,7 @@ func newSchema(p *fixtures.Profile) (*schema, error) {
 		}
 		taken[strings.ToLower(f.Name)] = true
 		s.fields = append(s.fields, field{name: f.Name, kind: kinds[f.Type], max: f.MaxLength, ref: f.Ref,
-			notNull: !f.IsNullable(), writeOnly: f.WriteOnly})
+			notNull: !f.IsNullable(), nullFalse: f.Null == fixtures.NullFalse, writeOnly: f.WriteOnly})
 		if f.Ref == fixtures.RefOwner {
 			s.owners = append(s.owners, f.Name)
 		}
