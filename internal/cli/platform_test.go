@@ -135,3 +135,53 @@ func TestQuotaWarningBeforeTheSuite(t *testing.T) {
 		hs.Close()
 	}
 }
+
+// Rows 1 and 2: an org that keeps whole seconds and spells date-times with +0000 and
+// times as HH:MM:SS.mmmZ passes FMT-DATETIME and FMT-TIME under a salesforce profile; the
+// same answers under a generic profile are reported (the fraction the org dropped).
+func TestWholeSecondRoundingIsNotReported(t *testing.T) {
+	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: refserver.PlatformSalesforce})
+	require.NoError(t, err)
+	defer srv.Close()
+	token, err := srv.MintToken(time.Hour)
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var reads []string
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, r)
+		if r.Method == http.MethodGet {
+			mu.Lock()
+			reads = append(reads, rec.Body.String())
+			mu.Unlock()
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	}))
+	defer hs.Close()
+	status := func(platform string) map[string]reports.Status {
+		dir := t.TempDir()
+		env, _, _ := testEnv(t, "run", "--base-url", hs.URL+refserver.DefaultBasePath, "--token", token,
+			"--profile", writeProfile(t, platform), "--tags", "@FMT-DATETIME,@FMT-TIME", "--report-dir", dir, "--format", "json")
+		Main(env)
+		_, run := readReport(t, dir)
+		out := map[string]reports.Status{}
+		for _, r := range run.Requirements {
+			out[r.ID] = r.Status
+		}
+		return out
+	}
+	sf := status("salesforce")
+	assert.Equal(t, reports.StatusPassed, sf["FMT-DATETIME"])
+	assert.Equal(t, reports.StatusPassed, sf["FMT-TIME"])
+	all := strings.Join(reads, "\n")
+	assert.Contains(t, all, `"2025-03-01T10:00:00.000+0000"`, "the .123Z sent read back at whole seconds")
+	assert.Contains(t, all, `"14:30:00.123Z"`, "a time read back in Apex's spelling")
+
+	generic := status("")
+	assert.Equal(t, reports.StatusFailed, generic["FMT-DATETIME"], "to the millisecond, the dropped fraction is a violation")
+	assert.Equal(t, reports.StatusPassed, generic["FMT-TIME"], "Apex's time spelling is read by meaning on every target")
+}
