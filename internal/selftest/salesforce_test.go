@@ -3,6 +3,7 @@ package selftest
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,6 +60,14 @@ func salesforceReadBacksWereNotReported(t *testing.T, run reports.Run) {
 			assert.Equal(t, reports.StatusPassed, s.Status, s.Name)
 		}
 	}
+	opaque := 0
+	for _, s := range run.Scenarios {
+		if slices.Contains(s.Requirements, "AUTH-INVALID") && s.Status == reports.StatusSkipped {
+			opaque++
+			assert.Contains(t, s.SkipReason, "opaque token", s.Name)
+		}
+	}
+	assert.Equal(t, 2, opaque, "the JWT signature and payload rows are skipped for the org's opaque session id")
 	assert.Positive(t, rounded, "a date-time sent with milliseconds")
 	assert.Positive(t, apexTime, "a local time sent with milliseconds")
 	seen := false
