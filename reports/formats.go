@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"io"
 	"slices"
@@ -17,6 +18,9 @@ type Format struct {
 	Description string // one line for the help and the README table
 	// Write is pure: the same Run gives the same bytes, with no clock, env or file access.
 	Write func(io.Writer, Run) error
+	// Sign, when the format can carry a signature, writes the file signed with the key
+	// (run --sign-key); nil for the formats that cannot.
+	Sign func(io.Writer, Run, ed25519.PrivateKey) error
 }
 
 var registry []Format

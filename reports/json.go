@@ -17,7 +17,7 @@ import (
 const digestKey = "report_digest"
 
 func init() {
-	register(Format{Name: "json", File: "report.json", Write: WriteJSON,
+	register(Format{Name: "json", File: "report.json", Write: WriteJSON, Sign: WriteSignedJSON,
 		Description: "the machine-readable report (schema `casecert.report/v1`): verdict, summary by level, every requirement and scenario with its HTTP exchanges, the seed, and a `report_digest` that `casecert verify` checks"})
 }
 
@@ -58,11 +58,15 @@ func marshalReport(r Run) ([]byte, error) {
 }
 
 // ReportDigest recomputes the digest of a report.json: the value of the top-level
-// report_digest is blanked in the raw bytes, everything else (including fields this
-// version does not know) is hashed as it is. It returns "sha256:<hex>".
+// report_digest, and the value of the signature if there is one, are blanked in the raw
+// bytes; everything else (including fields this version does not know) is hashed as it
+// is. It returns "sha256:<hex>".
 func ReportDigest(doc []byte) (string, error) {
 	blank, err := setDigest(doc, "")
 	if err != nil {
+		return "", err
+	}
+	if blank, err = setString(blank, false, "", signatureKey, signatureValueKey); err != nil {
 		return "", err
 	}
 	sum := sha256.Sum256(blank)
@@ -73,40 +77,67 @@ func ReportDigest(doc []byte) (string, error) {
 // It works on bytes, not on a decoded value, so that re-encoding can never change what
 // is hashed.
 func setDigest(doc []byte, digest string) ([]byte, error) {
+	return setString(doc, true, digest, digestKey)
+}
+
+// setSignatureValue replaces the raw value of signature.value with a JSON string.
+func setSignatureValue(doc []byte, value string) ([]byte, error) {
+	return setString(doc, true, value, signatureKey, signatureValueKey)
+}
+
+// setString replaces the raw value at path (object keys from the top) with the JSON
+// string val. Each key must occur once in its object; the value must be a string. A
+// path that is absent is an error when required, else doc comes back as it is.
+func setString(doc []byte, required bool, val string, path ...string) ([]byte, error) {
 	if !gjson.ValidBytes(doc) {
 		return nil, errors.New("report is not valid JSON")
 	}
-	root := gjson.ParseBytes(doc)
-	if !root.IsObject() {
+	found := gjson.ParseBytes(doc)
+	if !found.IsObject() {
 		return nil, errors.New("report is not a JSON object")
 	}
-	var found gjson.Result
-	n := 0
-	root.ForEach(func(key, value gjson.Result) bool {
-		if key.String() == digestKey {
-			found = value
-			n++
+	name := ""
+	for _, key := range path {
+		if name != "" {
+			name += "."
 		}
-		return true
-	})
+		name += key
+		if !found.IsObject() {
+			return nil, fmt.Errorf("report has no %s field", name)
+		}
+		var next gjson.Result
+		n := 0
+		found.ForEach(func(k, v gjson.Result) bool {
+			if k.String() == key {
+				next = v
+				n++
+			}
+			return true
+		})
+		switch {
+		case n == 0 && !required:
+			return doc, nil
+		case n == 0:
+			return nil, fmt.Errorf("report has no %s field", name)
+		case n > 1:
+			return nil, fmt.Errorf("report has %d %s fields", n, name)
+		}
+		found = next
+	}
 	switch {
-	case n == 0:
-		return nil, fmt.Errorf("report has no %s field", digestKey)
-	case n > 1:
-		return nil, fmt.Errorf("report has %d %s fields", n, digestKey)
 	case found.Type != gjson.String:
-		return nil, fmt.Errorf("%s is not a string", digestKey)
+		return nil, fmt.Errorf("%s is not a string", name)
 	case found.Index <= 0 || found.Index+len(found.Raw) > len(doc) ||
 		!bytes.Equal(doc[found.Index:found.Index+len(found.Raw)], []byte(found.Raw)):
-		return nil, fmt.Errorf("cannot locate %s in the document", digestKey)
+		return nil, fmt.Errorf("cannot locate %s in the document", name)
 	}
-	val, err := json.Marshal(digest)
+	raw, err := json.Marshal(val)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]byte, 0, len(doc)-len(found.Raw)+len(val))
+	out := make([]byte, 0, len(doc)-len(found.Raw)+len(raw))
 	out = append(out, doc[:found.Index]...)
-	out = append(out, val...)
+	out = append(out, raw...)
 	out = append(out, doc[found.Index+len(found.Raw):]...)
 	return out, nil
 }

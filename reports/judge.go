@@ -41,7 +41,9 @@ func Judge(run *Run, catalog []CatalogEntry) {
 		run.Requirements = append(run.Requirements, req)
 	}
 	run.Summary = Summarize(run.Requirements, run.Scenarios)
-	run.Verdict = FoldVerdict(run.Summary, run.Run.Stopped != "", run.Suite.Shard != "")
+	// A shard, or a merge that lacks shards, judged part of every requirement's scenarios.
+	partial := run.Suite.Shard != "" || len(run.Suite.MissingShards) > 0
+	run.Verdict = FoldVerdict(run.Summary, run.Run.Stopped != "", partial)
 	run.VerdictReason = VerdictReason(*run)
 }
 
@@ -170,17 +172,17 @@ func Summarize(reqs []Requirement, scenarios []Scenario) Summary {
 // FoldVerdict is the one function that turns a summary into a verdict
 // (cli-and-report.md, "Outcomes and the verdict"): a failed must is non-conformant
 // whatever else happened; a run that stopped early, or that judged nothing at all, is an
-// error; a must not judged (skipped, error, left out), or a run of one shard (whose musts
-// are judged on part of their scenarios), is incomplete; a failed should gives warnings;
-// else conformant.
-func FoldVerdict(s Summary, stopped, shard bool) Verdict {
+// error; a must not judged (skipped, error, left out), or a partial run (one shard, or a
+// merge lacking shards: its musts are judged on part of their scenarios), is incomplete;
+// a failed should gives warnings; else conformant.
+func FoldVerdict(s Summary, stopped, partial bool) Verdict {
 	judged := s.Must.Passed + s.Should.Passed + s.Should.Failed + s.Info.Observed
 	switch {
 	case s.Must.Failed > 0:
 		return VerdictNonConformant
 	case stopped || judged == 0:
 		return VerdictError
-	case s.Must.NotJudged() > 0 || shard:
+	case s.Must.NotJudged() > 0 || partial:
 		return VerdictIncomplete
 	case s.Should.Failed > 0:
 		return VerdictWarnings
@@ -213,6 +215,9 @@ func VerdictReason(r Run) string {
 		}
 		return "no requirement could be judged" + firstReason(r)
 	case VerdictIncomplete:
+		if missing := MissingShardsReason(r.Suite); missing != "" {
+			return "no must requirement failed, but the " + missing
+		}
 		if s.Must.NotJudged() == 0 {
 			return fmt.Sprintf("no must requirement failed, but this is shard %s of the suite: merge the reports of every shard (casecert merge) for a verdict", r.Suite.Shard)
 		}

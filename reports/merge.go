@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,13 +12,19 @@ import (
 )
 
 // Merge joins the reports of the shards of one run (casecert run --shard I/N) into the
-// report of the whole run. Every shard must have run the same suite (digest), tool and
-// target. Scenarios are unioned by ID, sorted; a scenario in two shards must have the same
-// status in both. The catalog is the union of the shards' requirement lists (ID, level,
-// title) in their order, and requirements, summary and verdict are judged again over the
-// union. The verdict is error if any shard's was. Requests and durations are summed
+// report of the whole run. Every input must have run the same suite (digest), tool and
+// target, and they may not overlap: no scenario in two inputs, no shard twice, shards
+// and whole runs not mixed, every shard of the same N (an input that is itself a merge
+// counts as the shards it joins). Run-wide checks, which each shard judged over its own
+// exchanges, are folded into one result per check: failed if any shard failed it. A set
+// that lacks shards merges into a report naming them (suite.missing_shards), whose
+// verdict is incomplete unless a must failed. The catalog is the union of the inputs'
+// requirement lists, and requirements, summary and verdict are judged again over the
+// union; an input that stopped early leaves the merge stopped early. Requests and durations are summed
 // (duration_ms is the work done, not the wall-clock span: shards may run on different
 // machines at different times); started_at is the earliest, finished_at the latest.
+//
+// Merge trusts what it is given: the caller checks each input with Verify first.
 func Merge(runs []Run) (Run, error) {
 	if len(runs) == 0 {
 		return Run{}, errors.New("merge: no report")
@@ -41,15 +48,9 @@ func Merge(runs []Run) (Run, error) {
 				first.Target.BaseURL, first.Target.APIVersion, first.Target.Profile, first.Target.Mode))
 		}
 	}
-	shards := map[string]int{}
-	for i, r := range runs {
-		if r.Suite.Shard == "" {
-			continue
-		}
-		if j, ok := shards[r.Suite.Shard]; ok {
-			errs = append(errs, fmt.Errorf("merge: reports %d and %d are both shard %s", j+1, i+1, r.Suite.Shard))
-		}
-		shards[r.Suite.Shard] = i
+	present, missing, err := shardCoverage(runs)
+	if err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return Run{}, errors.Join(errs...)
@@ -58,7 +59,7 @@ func Merge(runs []Run) (Run, error) {
 	out := Run{
 		Schema: first.Schema,
 		Tool:   first.Tool,
-		Suite:  Suite{Digest: first.Suite.Digest},
+		Suite:  Suite{Digest: first.Suite.Digest, Shards: present, MissingShards: missing},
 		Target: first.Target,
 		Run: RunInfo{
 			StartedAt:  first.Run.StartedAt,
@@ -87,8 +88,8 @@ func Merge(runs []Run) (Run, error) {
 		return Run{}, err
 	}
 
-	byID := map[string]int{} // scenario ID -> index in out.Scenarios
-	where := map[string]int{}
+	where := map[string]int{} // scenario ID -> the input it came from
+	runWide := map[string][]shardResult{}
 	seeds := map[int64]bool{}
 	tags := map[string]bool{}
 	ids := map[string]bool{}
@@ -97,13 +98,15 @@ func Merge(runs []Run) (Run, error) {
 	for i, r := range runs {
 		out.Suite.Scenarios = max(out.Suite.Scenarios, r.Suite.Scenarios)
 		for _, sc := range r.Scenarios {
-			if j, ok := byID[sc.ID]; ok {
-				if prev := out.Scenarios[j]; prev.Status != sc.Status {
-					errs = append(errs, fmt.Errorf("merge: scenario %s is %s in report %d and %s in report %d", sc.ID, prev.Status, where[sc.ID]+1, sc.Status, i+1))
-				}
+			if sc.Feature == RunWideFeature {
+				runWide[sc.ID] = append(runWide[sc.ID], shardResult{label: inputLabel(r), sc: sc})
 				continue
 			}
-			byID[sc.ID] = len(out.Scenarios)
+			if j, ok := where[sc.ID]; ok {
+				errs = append(errs, fmt.Errorf("merge: scenario %s is in report %d (%s) and in report %d (%s): the inputs overlap; merge joins the shards of one run, each once",
+					sc.ID, j+1, inputLabel(runs[j]), i+1, inputLabel(r)))
+				continue
+			}
 			where[sc.ID] = i
 			out.Scenarios = append(out.Scenarios, sc)
 		}
@@ -134,11 +137,17 @@ func Merge(runs []Run) (Run, error) {
 	if len(errs) > 0 {
 		return Run{}, errors.Join(errs...)
 	}
+	for _, results := range runWide {
+		out.Scenarios = append(out.Scenarios, foldRunWide(results))
+	}
 	if len(seeds) > 1 {
 		out.Run.Warnings = append(out.Run.Warnings, "shards ran with different seeds: "+joinSorted(seeds, func(s int64) string { return strconv.FormatInt(s, 10) })+"; the seed shown is the first shard's")
 	}
 	if len(tags) > 1 {
 		out.Run.Warnings = append(out.Run.Warnings, "shards ran with different tag filters: "+joinSorted(tags, strconv.Quote))
+	}
+	if len(missing) > 0 {
+		out.Run.Warnings = append(out.Run.Warnings, MissingShardsReason(out.Suite))
 	}
 	slices.SortStableFunc(out.Scenarios, func(a, b Scenario) int { return strings.Compare(a.ID, b.ID) })
 	out.Cleanup.CreatedCaseIDs = make([]string, 0, len(ids))
@@ -153,6 +162,145 @@ func Merge(runs []Run) (Run, error) {
 	Judge(&out, catalog)
 	return out, nil
 }
+
+// MissingShardsReason says which shards a merged report lacks and what that means.
+func MissingShardsReason(s Suite) string {
+	if len(s.MissingShards) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("merge lacks shard %s (it joins %s only): the scenarios of the missing shards were not judged; merge the reports of every shard for a verdict",
+		strings.Join(s.MissingShards, ", "), strings.Join(s.Shards, ", "))
+}
+
+// shardCoverage says which shards of one run the inputs hold ("I/N", in order) and which
+// they lack. Whole runs have no shard and may not be mixed with shards; shards must
+// agree on N and none may come twice.
+func shardCoverage(runs []Run) (present, missing []string, err error) {
+	n := 0
+	seen := map[int]int{} // shard index -> input
+	whole := -1
+	var errs []error
+	for i, r := range runs {
+		shards := r.Suite.Shards
+		if r.Suite.Shard != "" {
+			shards = []string{r.Suite.Shard}
+		}
+		if len(shards) == 0 {
+			whole = i
+			continue
+		}
+		for _, s := range shards {
+			si, sn, ok := parseShard(s)
+			switch {
+			case !ok:
+				errs = append(errs, fmt.Errorf("merge: report %d names shard %q, which is not I/N", i+1, s))
+				continue
+			case n != 0 && sn != n:
+				errs = append(errs, fmt.Errorf("merge: report %d is shard %s but the reports before are shards of %d: they come from different runs", i+1, s, n))
+				continue
+			}
+			n = sn
+			if j, ok := seen[si]; ok {
+				errs = append(errs, fmt.Errorf("merge: reports %d and %d are both shard %s", j+1, i+1, s))
+				continue
+			}
+			seen[si] = i
+		}
+	}
+	if whole >= 0 && n > 0 {
+		errs = append(errs, fmt.Errorf("merge: report %d is a whole run (no --shard) and the others are shards: the inputs overlap; merge joins the shards of one run", whole+1))
+	}
+	if len(errs) > 0 {
+		return nil, nil, errors.Join(errs...)
+	}
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("%d/%d", i, n)
+		if _, ok := seen[i]; ok {
+			present = append(present, name)
+		} else {
+			missing = append(missing, name)
+		}
+	}
+	return present, missing, nil
+}
+
+func parseShard(s string) (i, n int, ok bool) {
+	a, b, found := strings.Cut(s, "/")
+	i, errI := strconv.Atoi(a)
+	n, errN := strconv.Atoi(b)
+	if !found || errI != nil || errN != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, false
+	}
+	return i, n, true
+}
+
+// inputLabel names an input of merge in messages: its shard, or "whole run".
+func inputLabel(r Run) string {
+	switch {
+	case r.Suite.Shard != "":
+		return "shard " + r.Suite.Shard
+	case len(r.Suite.Shards) > 0:
+		return "merge of shards " + strings.Join(r.Suite.Shards, ", ")
+	}
+	return "whole run"
+}
+
+// shardResult is one input's result of a run-wide check.
+type shardResult struct {
+	label string
+	sc    Scenario
+}
+
+// shardSuffix is what a shard adds to the name of a run-wide check's result.
+var shardSuffix = regexp.MustCompile(` \(shards? [^()]*\)$`)
+
+// foldRunWide folds the shards' results of one run-wide check into one: failed if any
+// shard failed it, else not judged (error) if any shard could not judge it, else passed.
+// Errors are kept per shard, evidence up to the cap of one run.
+func foldRunWide(results []shardResult) Scenario {
+	out := results[0].sc
+	out.Name = shardSuffix.ReplaceAllString(out.Name, "")
+	out.Error, out.FailedStep, out.DurationMS, out.ExchangesOmitted = "", "", 0, 0
+	out.Exchanges = nil
+	rank := func(status Status) int {
+		switch status {
+		case StatusFailed:
+			return 0
+		case StatusPassed:
+			return 3
+		case StatusError:
+			return 1
+		}
+		return 2
+	}
+	var problems []string
+	for _, r := range results {
+		if rank(r.sc.Status) < rank(out.Status) {
+			out.Status = r.sc.Status
+		}
+		if r.sc.Error != "" {
+			problems = append(problems, r.label+": "+r.sc.Error)
+		}
+		out.DurationMS += r.sc.DurationMS
+		for _, ex := range r.sc.Exchanges {
+			if len(out.Exchanges) < runWideEvidence {
+				out.Exchanges = append(out.Exchanges, ex)
+			} else {
+				out.ExchangesOmitted++
+			}
+		}
+		out.ExchangesOmitted += r.sc.ExchangesOmitted
+	}
+	slices.Sort(problems)
+	out.Error = strings.Join(problems, "\n")
+	if out.Exchanges == nil {
+		out.Exchanges = []Exchange{}
+	}
+	return out
+}
+
+// runWideEvidence is how many exchanges a folded run-wide result keeps, as one run does.
+const runWideEvidence = 50
 
 // mergeCatalog is the union of the shards' requirement lists, first appearance first. Every
 // shard is judged against the whole catalog, so the lists are normally equal; an entry

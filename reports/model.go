@@ -81,7 +81,14 @@ type Run struct {
 	Scenarios     []Scenario    `json:"scenarios"`
 	Cleanup       Cleanup       `json:"cleanup"`
 	ReportDigest  string        `json:"report_digest"`
+	// Signature is set when the run was signed (--sign-key): see Signature.
+	Signature *Signature `json:"signature,omitempty"`
 }
+
+// RunWideFeature is the feature name of the results of run-wide checks: one per check
+// and run, judged over every exchange of the run (a shard judges its own; merge folds
+// them into one).
+const RunWideFeature = "Run-wide checks"
 
 // Tool names the program that wrote the report.
 type Tool struct {
@@ -95,6 +102,10 @@ type Suite struct {
 	Scenarios int    `json:"scenarios"`
 	// Shard is "I/N" when the run was one slice of the suite; empty otherwise.
 	Shard string `json:"shard,omitempty"`
+	// Shards are the shards a merged report joins ("I/N", in order), and MissingShards
+	// those of the same run it lacks: a merge with shards missing is incomplete.
+	Shards        []string `json:"shards,omitempty"`
+	MissingShards []string `json:"missing_shards,omitempty"`
 }
 
 // Target is what was certified.

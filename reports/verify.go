@@ -16,6 +16,9 @@ type VerifyResult struct {
 	// SuiteDigestMatches: the report ran the suite built into this binary. A mismatch is
 	// not tampering by itself: a custom --profile changes the digest.
 	SuiteDigestMatches bool
+	// SignedBy is the key id the report says it was signed with ("" when unsigned). It is
+	// not checked here: CheckSignature checks a signature against a key the caller trusts.
+	SignedBy string
 	// Problems lists every mismatch, one sentence each.
 	Problems []string
 }
@@ -38,6 +41,9 @@ func Verify(doc []byte, embeddedSuiteDigest string) (VerifyResult, error) {
 		return VerifyResult{}, err
 	}
 	var res VerifyResult
+	if run.Signature != nil {
+		res.SignedBy = run.Signature.KeyID
+	}
 	problem := func(format string, args ...any) { res.Problems = append(res.Problems, fmt.Sprintf(format, args...)) }
 
 	res.ReportDigestOK = digest == run.ReportDigest

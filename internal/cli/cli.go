@@ -77,8 +77,8 @@ Usage:
   casecert run      [flags]   run the suite; without --base-url, against the built-in reference server
   casecert serve    [flags]   run the reference server of the Case API
   casecert list     [flags]   the requirement catalog: ID, level, scenario count, title
-  casecert verify REPORT.json check a report's integrity (suite digest, counts, report digest)
-  casecert merge -o DIR A/report.json B/report.json ...   join shard reports into one
+  casecert verify [--public-key F] REPORT.json   check a report's integrity (and its signature)
+  casecert merge -o DIR A/report.json B/report.json ...   join the shard reports of one run
   casecert profile            print the default profile, to copy and adapt
   casecert profile check --profile FILE   per requirement: judged or not, inferred keys, what to add
   casecert steps              the step phrases a feature file may use, with examples

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,11 +46,33 @@ func listCommand(env Env, args []string) error {
 	return tw.Flush()
 }
 
+// digestMeaning is what a verified digest proves, and what it does not: the console
+// says it every time, so that no certifier takes a digest for a signature.
+const digestMeaning = `what this proves: the report is intact (unchanged since a casecert of this suite wrote it,
+  or rewritten by someone who recomputed the digest: anyone can). A digest proves integrity,
+  not origin: it does not show who ran the certification, or against what.`
+
 func verifyCommand(env Env, args []string) error {
-	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
-		return usagef("usage: casecert verify REPORT.json")
+	set := flag.NewFlagSet("verify", flag.ContinueOnError)
+	set.SetOutput(env.Stderr)
+	pubPath := set.String("public-key", "", "Ed25519 public key `FILE` (PEM, or 32 bytes raw, hex or base64): the report must carry a valid signature by it")
+	set.Usage = func() {
+		fmt.Fprintln(env.Stderr, "Usage: casecert verify [--public-key FILE] REPORT.json")
+		set.PrintDefaults()
 	}
-	doc, err := env.ReadFile(args[0])
+	paths, err := parseInterleaved(set, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) != 1 {
+		return usagef("usage: casecert verify [--public-key FILE] REPORT.json")
+	}
+	path := paths[0]
+	pub, err := readPublicKey(env, *pubPath)
+	if err != nil {
+		return err
+	}
+	doc, err := env.ReadFile(path)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -59,7 +82,7 @@ func verifyCommand(env Env, args []string) error {
 	}
 	res, err := reports.Verify(doc, st.Digest)
 	if err != nil {
-		fmt.Fprintf(env.Stdout, "%s: not a casecert report: %v\n", args[0], err)
+		fmt.Fprintf(env.Stdout, "%s: not a casecert report: %v\n", path, err)
 		return &failedError{"not a casecert report"}
 	}
 	check := func(ok bool, what string) {
@@ -76,49 +99,147 @@ func verifyCommand(env Env, args []string) error {
 	} else {
 		fmt.Fprintln(env.Stdout, "note suite digest differs from this binary's embedded suite (another version, --profile or --features)")
 	}
+	signed := false
+	switch {
+	case pub != nil:
+		sigErr := reports.CheckSignature(doc, pub)
+		signed = sigErr == nil
+		check(signed, "signature by the key given, "+reports.KeyID(pub))
+		if sigErr != nil {
+			fmt.Fprintf(env.Stdout, "     %v\n", sigErr)
+		}
+	case res.SignedBy != "":
+		fmt.Fprintf(env.Stdout, "note the report says it is signed by key %s: not checked (give --public-key to check it)\n", res.SignedBy)
+	default:
+		fmt.Fprintln(env.Stdout, "note the report is not signed (run --sign-key signs it)")
+	}
 	for _, p := range res.Problems {
 		fmt.Fprintf(env.Stdout, "     %s\n", p)
 	}
-	if !res.OK() {
-		fmt.Fprintf(env.Stdout, "%s: NOT VERIFIED\n", args[0])
+	if !res.OK() || pub != nil && !signed {
+		fmt.Fprintf(env.Stdout, "%s: NOT VERIFIED\n", path)
 		return &failedError{"not verified"}
 	}
-	fmt.Fprintf(env.Stdout, "%s: verified\n", args[0])
+	fmt.Fprintf(env.Stdout, "%s: verified\n", path)
+	if signed {
+		fmt.Fprintf(env.Stdout, "what this proves: the report is unchanged since the holder of the private key of %s signed it.\n"+
+			"  It is only as trustworthy as that key: it does not show how the run was done.\n", reports.KeyID(pub))
+	} else {
+		fmt.Fprintln(env.Stdout, digestMeaning)
+	}
 	return nil
 }
 
+// readPublicKey reads a --public-key file, if any.
+func readPublicKey(env Env, path string) (ed25519.PublicKey, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := env.ReadFile(path)
+	if err != nil {
+		return nil, usagef("--public-key: %v", err)
+	}
+	pub, err := reports.ParsePublicKey(data)
+	if err != nil {
+		return nil, usagef("--public-key %s: %v", path, err)
+	}
+	return pub, nil
+}
+
+// parseInterleaved parses flags given before, between or after the positional arguments,
+// and returns those.
+func parseInterleaved(set *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := set.Parse(args); err != nil {
+			return nil, flagError(err)
+		}
+		if set.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, set.Arg(0))
+		args = set.Args()[1:]
+	}
+}
+
+// mergeCommand joins the reports of the shards of one run. Every input must verify (and,
+// with --public-key, carry a signature by that key); the inputs must come from one suite,
+// profile and target and must not overlap (reports.Merge). Its exit code is the merged
+// verdict's, like a run's.
 func mergeCommand(env Env, args []string) error {
 	set := flag.NewFlagSet("merge", flag.ContinueOnError)
 	set.SetOutput(env.Stderr)
 	out := set.String("o", "casecert-report", "directory for the merged report (every format: "+reports.FormatNames()+")")
-	if err := set.Parse(args); err != nil {
-		return flagError(err)
+	pubPath := set.String("public-key", "", "Ed25519 public key `FILE`: every input must carry a valid signature by it")
+	signPath := set.String("sign-key", "", "sign the merged report.json with this Ed25519 private key `FILE`")
+	paths, err := parseInterleaved(set, args)
+	if err != nil {
+		return err
 	}
-	if set.NArg() < 1 {
+	if len(paths) < 1 {
 		return usagef("usage: casecert merge -o DIR A/report.json B/report.json ...")
 	}
+	pub, err := readPublicKey(env, *pubPath)
+	if err != nil {
+		return err
+	}
+	key, err := readSignKey(env, *signPath, reports.Formats())
+	if err != nil {
+		return err
+	}
+	st, err := loadSuite(env, "", fixtures.Default())
+	if err != nil {
+		return err
+	}
 	var runs []reports.Run
-	for _, path := range set.Args() {
-		data, err := env.ReadFile(path)
+	var refused []error
+	for _, path := range paths {
+		run, err := readMergeInput(env, path, st.Digest, pub)
 		if err != nil {
-			return usagef("%v", err)
-		}
-		run, _, err := reports.ReadJSON(bytes.NewReader(data))
-		if err != nil {
-			return usagef("%s: %v", path, err)
+			refused = append(refused, err)
+			continue
 		}
 		runs = append(runs, run)
+	}
+	if len(refused) > 0 {
+		return usagef("%v", errors.Join(refused...))
 	}
 	merged, err := reports.Merge(runs)
 	if err != nil {
 		return usagef("%v", err)
 	}
-	paths, err := writeReports(env, *out, reports.Formats(), merged)
+	written, err := writeReports(env, *out, reports.Formats(), merged, key)
 	if err != nil {
 		return err
 	}
-	printVerdict(env.Stdout, merged, paths)
-	return nil
+	printVerdict(env.Stdout, merged, written)
+	printSigned(env.Stdout, key)
+	return verdictOutcome(merged)
+}
+
+// readMergeInput reads one input of merge and refuses it unless it verifies.
+func readMergeInput(env Env, path, suiteDigest string, pub ed25519.PublicKey) (reports.Run, error) {
+	data, err := env.ReadFile(path)
+	if err != nil {
+		return reports.Run{}, err
+	}
+	run, _, err := reports.ReadJSON(bytes.NewReader(data))
+	if err != nil {
+		return reports.Run{}, fmt.Errorf("%s: %w", path, err)
+	}
+	res, err := reports.Verify(data, suiteDigest)
+	if err != nil {
+		return reports.Run{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if !res.OK() {
+		return reports.Run{}, fmt.Errorf("%s does not verify (casecert verify %s): %s", path, path, strings.Join(res.Problems, "; "))
+	}
+	if pub != nil {
+		if err := reports.CheckSignature(data, pub); err != nil {
+			return reports.Run{}, fmt.Errorf("%s: signature: %w", path, err)
+		}
+	}
+	return run, nil
 }
 
 func serveCommand(env Env, args []string) error {

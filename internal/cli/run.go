@@ -286,7 +286,7 @@ func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, s
 // code of the verdict. When the report cannot be written, the cases the run created are
 // printed, so that list is never lost.
 func finish(env Env, o *runOptions, run reports.Run) error {
-	paths, err := writeReports(env, o.reportDir, o.formats, run)
+	paths, err := writeReports(env, o.reportDir, o.formats, run, o.signKey)
 	if err != nil {
 		if ids := run.Cleanup.CreatedCaseIDs; len(ids) > 0 {
 			fmt.Fprintf(env.Stderr, "casecert: the report could not be written; cases the run created on the target: %s\n", strings.Join(ids, ", "))
@@ -294,6 +294,7 @@ func finish(env Env, o *runOptions, run reports.Run) error {
 		return err
 	}
 	printVerdict(env.Stdout, run, paths)
+	printSigned(env.Stdout, o.signKey)
 	return verdictOutcome(run)
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,6 +26,7 @@ type runOptions struct {
 	timeout                                                                   time.Duration
 	seed                                                                      int64
 	insecure, dryRun                                                          bool
+	signKey                                                                   ed25519.PrivateKey // --sign-key: signs report.json
 }
 
 type stringList []string
@@ -68,6 +70,7 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	set.StringVar(&o.caseID, "case-id", "", "certify on this existing case instead of creating cases (one scenario at a time); every field is restored at the end")
 	shard := set.String("shard", "", "run the I-th of N deterministic slices of the scenarios, e.g. 2/4 (join with casecert merge)")
 	set.BoolVar(&o.dryRun, "dry-run", false, "print the expanded features and exit")
+	signKey := set.String("sign-key", "", "sign report.json with this Ed25519 private `FILE` (PEM PKCS #8, or a 32-byte seed: raw, hex or base64); casecert verify --public-key checks it")
 	if err := set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -121,6 +124,9 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	if o.shard, err = suite.ParseShard(*shard); err != nil {
 		return nil, usagef("--shard: %v", err)
 	}
+	if o.signKey, err = readSignKey(env, *signKey, o.formats); err != nil {
+		return nil, err
+	}
 	if o.seed == 0 {
 		o.seed = env.Now().UnixNano()%1_000_000_000 + 1
 	}
@@ -134,4 +140,26 @@ func formatHelp() string {
 		fmt.Fprintf(&b, "\n  %-9s %-14s %s", f.Name, f.File, f.Description)
 	}
 	return b.String()
+}
+
+// readSignKey reads the --sign-key file, if any; a key needs a format that can carry a
+// signature (json).
+func readSignKey(env Env, path string, formats []reports.Format) (ed25519.PrivateKey, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := env.ReadFile(path)
+	if err != nil {
+		return nil, usagef("--sign-key: %v", err)
+	}
+	key, err := reports.ParsePrivateKey(data)
+	if err != nil {
+		return nil, usagef("--sign-key %s: %v", path, err)
+	}
+	for _, f := range formats {
+		if f.Sign != nil {
+			return key, nil
+		}
+	}
+	return nil, usagef("--sign-key signs report.json: add json to --format")
 }

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -23,7 +25,7 @@ func TestShardsMergeIntoTheWholeRun(t *testing.T) {
 		_, run := readReport(t, dir)
 		return dir, run
 	}
-	_, whole := runWith()
+	wholeDir, whole := runWith()
 	dir1, one := runWith("--shard", "1/2")
 	dir2, two := runWith("--shard", "2/2")
 	assert.Equal(t, "1/2", one.Suite.Shard)
@@ -56,6 +58,52 @@ func TestShardsMergeIntoTheWholeRun(t *testing.T) {
 	for i, r := range whole.Requirements {
 		assert.Equal(t, r.Status, merged.Requirements[i].Status, r.ID)
 	}
+
+	// The run-wide checks of the shards fold into one result each, with the whole run's id.
+	runWideIDs := func(r reports.Run) []string {
+		var out []string
+		for _, sc := range r.Scenarios {
+			if sc.Feature == reports.RunWideFeature {
+				out = append(out, sc.ID)
+			}
+		}
+		return out
+	}
+	assert.NotEmpty(t, runWideIDs(merged))
+	assert.Equal(t, runWideIDs(whole), runWideIDs(merged))
+	assert.Equal(t, []string{"1/2", "2/2"}, merged.Suite.Shards)
+
+	mergeCode := func(inputs ...string) (ExitCode, string) {
+		env, stdout, stderr := testEnv(t, append([]string{"merge", "-o", t.TempDir()}, inputs...)...)
+		code := Main(env)
+		return code, stdout.String() + stderr.String()
+	}
+	shard1, shard2 := filepath.Join(dir1, "report.json"), filepath.Join(dir2, "report.json")
+
+	t.Run("one shard of two is incomplete and names the missing shard", func(t *testing.T) {
+		code, out := mergeCode(shard2)
+		assert.Equal(t, ExitIncomplete, code, out)
+		assert.Contains(t, out, "verdict: INCOMPLETE: no must requirement failed, but the merge lacks shard 1/2 (it joins 2/2 only)")
+	})
+	t.Run("an edited shard is refused", func(t *testing.T) {
+		doc, err := os.ReadFile(shard2)
+		require.NoError(t, err)
+		edited := filepath.Join(t.TempDir(), "report.json")
+		require.NoError(t, os.WriteFile(edited, bytes.Replace(doc, []byte(`"status": "passed"`), []byte(`"status": "failed"`), 1), 0o644))
+		code, out := mergeCode(shard1, edited)
+		assert.Equal(t, ExitUsage, code, out)
+		assert.Contains(t, out, edited+" does not verify")
+	})
+	t.Run("a shard and the whole run are refused", func(t *testing.T) {
+		code, out := mergeCode(shard1, filepath.Join(wholeDir, "report.json"))
+		assert.Equal(t, ExitUsage, code, out)
+		assert.Contains(t, out, "is a whole run (no --shard) and the others are shards")
+	})
+	t.Run("the same shard twice is refused", func(t *testing.T) {
+		code, out := mergeCode(shard1, shard1)
+		assert.Equal(t, ExitUsage, code, out)
+		assert.Contains(t, out, "both shard 1/2")
+	})
 
 	env, _, stderr = testEnv(t, "run", "--shard", "3/2")
 	assert.Equal(t, ExitUsage, Main(env))

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -12,15 +13,20 @@ import (
 )
 
 // writeReports writes each format's file of run into dir, in registry order, and returns
-// their paths. Writers render into memory first, so a failing writer leaves no half file.
-func writeReports(env Env, dir string, formats []reports.Format, run reports.Run) ([]string, error) {
+// their paths; with a key, the formats that can carry a signature are signed. Writers
+// render into memory first, so a failing writer leaves no half file.
+func writeReports(env Env, dir string, formats []reports.Format, run reports.Run, key ed25519.PrivateKey) ([]string, error) {
 	if err := env.MkdirAll(dir); err != nil {
 		return nil, &targetError{fmt.Errorf("report directory: %w", err)}
 	}
 	var paths []string
 	for _, f := range formats {
 		var buf bytes.Buffer
-		if err := f.Write(&buf, run); err != nil {
+		write := f.Write
+		if key != nil && f.Sign != nil {
+			write = func(w io.Writer, r reports.Run) error { return f.Sign(w, r, key) }
+		}
+		if err := write(&buf, run); err != nil {
 			return nil, &targetError{fmt.Errorf("writing %s: %w", f.File, err)}
 		}
 		path := filepath.Join(dir, f.File)
@@ -82,5 +88,15 @@ func printFailures(w io.Writer, run reports.Run) {
 			fmt.Fprintf(w, "    %-10s %s   # %s\n", label, cmd, rp.Note)
 			label = ""
 		}
+	}
+}
+
+// printSigned names the key report.json was signed with, if any.
+func printSigned(w io.Writer, key ed25519.PrivateKey) {
+	if key == nil {
+		return
+	}
+	if pub, ok := key.Public().(ed25519.PublicKey); ok {
+		fmt.Fprintf(w, "signed: report.json with Ed25519 key %s (check: casecert verify --public-key PUBLIC.pem report.json)\n", reports.KeyID(pub))
 	}
 }

@@ -300,16 +300,18 @@ func runWide(s *Suite, rec *Recorder, sh Shard) []reports.Scenario {
 		if t == nil {
 			t = &tally{}
 		}
-		out = append(out, runWideScenario(r, c.Passed+suffix, *t,
+		out = append(out, runWideScenario(r, c.Passed, suffix, *t,
 			fmt.Sprintf("expected %s; observed %d of %d %s", c.Expected, t.count, t.seen, c.Counted)))
 	}
 	return out
 }
 
 // runWideScenario is the result of a run-wide check, failed when bad holds any exchange.
-func runWideScenario(r Requirement, name string, bad tally, problem string) reports.Scenario {
+// Its id is the check's in every shard (the suffix names the shard only), so that merge
+// folds the shards' results into one.
+func runWideScenario(r Requirement, name, suffix string, bad tally, problem string) reports.Scenario {
 	sc := reports.Scenario{
-		ID: "run-wide;" + slug(name), Name: name, Feature: "Run-wide checks",
+		ID: "run-wide;" + slug(name), Name: name + suffix, Feature: reports.RunWideFeature,
 		Requirements: []string{r.ID}, Level: r.Level, Status: reports.StatusPassed, Exchanges: []reports.Exchange{},
 	}
 	if bad.count > 0 {
