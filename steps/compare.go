@@ -113,6 +113,10 @@ func (w *World) unchangedExcept(ctx context.Context, except ...string) error {
 		if skip[f.Name] || !f.Readable() {
 			continue
 		}
+		if err := w.setupHeld(f.Name); err != nil {
+			errs = append(errs, err) // never stored: "unchanged" would prove nothing
+			continue
+		}
 		was, now := w.before.Get(f.Name), after.Get(f.Name)
 		if !sameRead(w.env.Profile, f, was, now) {
 			sent := "nothing for it"

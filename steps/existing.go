@@ -20,6 +20,7 @@ func (w *World) useExistingCase(ctx context.Context, withChildren bool, override
 		body[k] = v
 	}
 	w.caseID = w.env.CaseID
+	w.setup = body
 	ex, err := w.do(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
 	if err != nil {
 		return err

@@ -64,6 +64,7 @@ type World struct {
 	seen    map[string]bool
 
 	caseID   string
+	setup    map[string]any  // the body the setup wrote the case with
 	before   gjson.Result    // the case as read back after setup
 	sent     map[string]any  // body fields of the last PATCH (nil value = null)
 	last     client.Exchange // the last PATCH (or raw request)
@@ -210,6 +211,7 @@ func (w *World) createCase(ctx context.Context, withChildren bool, override map[
 			}
 		}
 	}
+	w.setup = body
 	ex, err := w.do(ctx, client.Request{Method: http.MethodPost, Path: w.env.Profile.Paths.Create, JSON: body})
 	if err != nil {
 		return err
@@ -234,6 +236,7 @@ func (w *World) createCase(ctx context.Context, withChildren bool, override map[
 		if w.children, err = w.readChildren(ctx); err != nil {
 			return err
 		}
+		return w.childrenHeld()
 	}
 	return nil
 }

@@ -34,6 +34,10 @@ type Fault struct {
 	// NotOn names the platforms (Options.Platform) the fault does not apply to, each with
 	// why: the self-certification's mode on that platform leaves it out.
 	NotOn map[string]string
+	// NonePass is a requirement-ID prefix: with the fault on, no requirement whose ID
+	// starts with it may pass (each ends failed, error or skipped). It declares a fault
+	// that takes away what those requirements judge, so a pass would be a vacuous one.
+	NonePass string
 }
 
 // AppliesOn reports whether the fault applies on a platform, and why not when it does not.
@@ -132,6 +136,15 @@ func faultTable() []Fault {
 			Description: "a successful PATCH does not advance the last-modified date",
 			Needs:       []string{"audit-fields"},
 			Fails:       []string{"PATCH-AUDIT"},
+		},
+		{
+			Name:        "stores-nothing",
+			Description: "every create and PATCH of a case is answered 2xx as if applied but nothing of its body is stored: a created case holds its id only (no field, no child record, no record type or audit date), and a PATCH changes nothing",
+			Fails:       []string{"PATCH-SET"},
+			BreaksAll:   true,
+			NonePass:    "PATCH-",
+			Why: "every check that reads back a value it wrote fails, and every refusal the target owes is a 2xx; the PATCH rules judged as " +
+				"\"unchanged\" or \"cleared\" have nothing stored to judge, so they may not pass: their setup does not hold",
 		},
 		{
 			Name:        "recordtype-applied",

@@ -71,6 +71,9 @@ func (s *Server) insertNew(ctx context.Context, q querier, id string, p *writePl
 	for k, v := range p.set {
 		rec[k] = v
 	}
+	if s.faults.on("stores-nothing") {
+		rec = record{"seq": seq, "id": id}
+	}
 	if err := s.st.insertCase(ctx, q, rec); err != nil {
 		return nil, err
 	}

@@ -28,6 +28,9 @@ type writePlan struct {
 // plan checks body and computes what a write stores. cur is the stored case on PATCH.
 func (s *Server) plan(ctx context.Context, q querier, body map[string]json.RawMessage, mode writeMode, cur record) (*writePlan, error) {
 	p := &writePlan{set: map[string]any{}, children: map[string][]map[string]json.RawMessage{}}
+	if s.faults.on("stores-nothing") {
+		return p, nil
+	}
 	patch := mode == modePatch
 	setsValue := false
 	for _, f := range s.sc.fields {
@@ -225,7 +228,7 @@ func (s *Server) planPatchRules(body map[string]json.RawMessage, p *writePlan, c
 // touch stamps a successful PATCH: last_modified_date moves forward by at least 1 ms,
 // even for two writes within the same millisecond.
 func (s *Server) touch(cur record, set map[string]any) {
-	if s.faults.on("audit-frozen") {
+	if s.faults.on("audit-frozen") || s.faults.on("stores-nothing") {
 		return
 	}
 	now := s.stamp()

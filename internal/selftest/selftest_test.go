@@ -122,7 +122,7 @@ func TestEveryFaultRowIsComplete(t *testing.T) {
 				t.Errorf("fault %s names %s, which is not in the requirement catalog", f.Name, id)
 			}
 		}
-		if (len(f.MayFail) > 0 || f.BreaksAll) && strings.TrimSpace(f.Why) == "" {
+		if (len(f.MayFail) > 0 || f.BreaksAll || f.NonePass != "") && strings.TrimSpace(f.Why) == "" {
 			t.Errorf("fault %s may fail other requirements but does not say why (Why)", f.Name)
 		}
 		for platform, why := range f.NotOn {
@@ -162,6 +162,14 @@ func TestEveryFaultIsCaught(t *testing.T) {
 					assert.Equal(t, cli.ExitNonConformant, code, out)
 				}
 				assert.Contains(t, failed(run, ""), id, "fault %s must fail %s", f.Name, id)
+			}
+			if f.NonePass != "" {
+				assert.NotContains(t, []string{reports.VerdictConformant, reports.VerdictWarnings}, run.Verdict, "fault %s: %s", f.Name, out)
+				for _, r := range run.Requirements {
+					if strings.HasPrefix(r.ID, f.NonePass) && r.Status == reports.StatusPassed {
+						t.Errorf("fault %s: %s passed, but the fault leaves it nothing to judge (%s)", f.Name, r.ID, r.Reason)
+					}
+				}
 			}
 			if f.BreaksAll {
 				return
