@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -18,6 +19,11 @@ func (w *World) useExistingCase(ctx context.Context, withChildren bool, override
 	body := w.populatedBody()
 	for k, v := range override {
 		body[k] = v
+	}
+	for _, f := range w.env.Profile.Fields {
+		if _, ok := w.env.WriteOnlyRestore[f.Name]; !f.Readable() && !ok {
+			delete(body, f.Name) // never sent: it could not be put back (see unrestorable)
+		}
 	}
 	w.caseID = w.env.CaseID
 	w.setup = body
@@ -40,8 +46,61 @@ func (w *World) useExistingCase(ctx context.Context, withChildren bool, override
 	return err
 }
 
-// Snapshot reads the existing case of a --case-id run before the run changes it.
-func Snapshot(ctx context.Context, env *Env) (gjson.Result, error) {
+// unrestorable is the first write-only field of a write's body that a --case-id run could
+// not put back (the user gave no --restore value for it), or "".
+func (w *World) unrestorable(req client.Request) string {
+	if w.env.CaseID == "" || req.Method == "" || req.Method == http.MethodGet {
+		return ""
+	}
+	raw := req.Body
+	if req.JSON != nil {
+		var err error
+		if raw, err = json.Marshal(req.JSON); err != nil {
+			return ""
+		}
+	}
+	body := gjson.ParseBytes(raw)
+	if !body.IsObject() {
+		return ""
+	}
+	for _, f := range w.env.Profile.Fields {
+		if _, ok := w.env.WriteOnlyRestore[f.Name]; !f.Readable() && !ok && body.Get(gjson.Escape(f.Name)).Exists() {
+			return f.Name
+		}
+	}
+	return ""
+}
+
+// CaseSnapshot is the existing case of a --case-id run as it was before the run: its
+// fields, and its child records of each nested kind.
+type CaseSnapshot struct {
+	Case     gjson.Result
+	Children map[string]gjson.Result
+}
+
+// Snapshot reads the existing case of a --case-id run, and its child records, before the
+// run changes it.
+func Snapshot(ctx context.Context, env *Env) (CaseSnapshot, error) {
+	doc, err := readExisting(ctx, env)
+	if err != nil {
+		return CaseSnapshot{}, err
+	}
+	snap := CaseSnapshot{Case: doc, Children: map[string]gjson.Result{}}
+	for _, kind := range env.Profile.Nested {
+		path := fixtures.Path(env.Profile.Paths.Children[kind], env.CaseID)
+		ex, err := env.Client.Do(ctx, client.Request{Method: http.MethodGet, Path: path})
+		if err != nil {
+			return CaseSnapshot{}, err
+		}
+		if ex.Status != http.StatusOK || !gjson.Valid(ex.ResponseBody) {
+			return CaseSnapshot{}, fmt.Errorf("the %s of case %s cannot be read: %s", kind, env.CaseID, describe(ex))
+		}
+		snap.Children[kind] = ex.JSON()
+	}
+	return snap, nil
+}
+
+func readExisting(ctx context.Context, env *Env) (gjson.Result, error) {
 	ex, err := env.Client.Do(ctx, client.Request{Method: http.MethodGet, Path: fixtures.Path(env.Profile.Paths.Read, env.CaseID)})
 	if err != nil {
 		return gjson.Result{}, err
@@ -52,12 +111,17 @@ func Snapshot(ctx context.Context, env *Env) (gjson.Result, error) {
 	return ex.JSON(), nil
 }
 
-// Restore writes every readable field of the case back to its value in the snapshot
+// Restore writes every readable field of the case back to its value in the snapshot, and
+// each write-only field the user gave a value for (WriteOnlyRestore) back to that value,
 // and reads the case again to check. It returns whether every field is as it was, and
-// what is not. Write-only fields cannot be checked and are left as the run set them.
-func Restore(ctx context.Context, env *Env, snapshot gjson.Result) (bool, string) {
+// names what is not. The run never sent any other write-only field (see unrestorable).
+func Restore(ctx context.Context, env *Env, snap CaseSnapshot) (bool, string) {
+	snapshot := snap.Case
 	p := env.Profile
 	body := map[string]any{}
+	for name, v := range env.WriteOnlyRestore {
+		body[name] = v
+	}
 	for _, f := range p.Fields {
 		v := snapshot.Get(f.Name)
 		if !f.Readable() || !v.Exists() || isNull(v) && !f.IsNullable() {
@@ -85,18 +149,48 @@ func Restore(ctx context.Context, env *Env, snapshot gjson.Result) (bool, string
 	if ex.Status/100 != 2 {
 		return false, "restoring the case was refused: " + describe(ex)
 	}
-	now, err := Snapshot(ctx, env)
+	nowSnap, err := Snapshot(ctx, env)
 	if err != nil {
 		return false, "reading the case back after restoring it failed: " + err.Error()
 	}
+	now := nowSnap.Case
 	var differ []string
 	for _, f := range p.Fields {
 		if f.Readable() && !sameRead(p, f, snapshot.Get(f.Name), now.Get(f.Name)) {
 			differ = append(differ, fmt.Sprintf("%s is %s, was %s", f.Name, shown(now.Get(f.Name)), shown(snapshot.Get(f.Name))))
 		}
 	}
-	if len(differ) > 0 {
-		return false, "not restored: " + strings.Join(differ, "; ")
+	// The run never writes child records back: any change to them is left as it is.
+	for _, kind := range p.Nested {
+		if was, ok := snap.Children[kind]; ok && !jsonEqual(was, nowSnap.Children[kind]) {
+			differ = append(differ, fmt.Sprintf("%s are %s, were %s (the run cannot write child records back)", kind, shown(nowSnap.Children[kind]), shown(was)))
+		}
 	}
-	return true, fmt.Sprintf("every readable field of case %s was restored to its value before the run", env.CaseID)
+	if len(differ) > 0 {
+		return false, "not restored: " + strings.Join(differ, "; ") + writeOnlyNote(env)
+	}
+	return true, fmt.Sprintf("every readable field of case %s was restored to its value before the run", env.CaseID) + writeOnlyNote(env)
+}
+
+// writeOnlyNote says what became of the write-only fields on a --case-id run.
+func writeOnlyNote(env *Env) string {
+	var given, unsent []string
+	for _, f := range env.Profile.Fields {
+		if f.Readable() {
+			continue
+		}
+		if _, ok := env.WriteOnlyRestore[f.Name]; ok {
+			given = append(given, f.Name)
+		} else {
+			unsent = append(unsent, f.Name)
+		}
+	}
+	note := ""
+	if len(given) > 0 {
+		note += "; write-only " + strings.Join(given, ", ") + " written back with the value given by --restore (it cannot be read back to check)"
+	}
+	if len(unsent) > 0 {
+		note += "; write-only " + strings.Join(unsent, ", ") + " never sent, so left as it was"
+	}
+	return note
 }

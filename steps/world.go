@@ -38,6 +38,10 @@ type Env struct {
 	// CaseID, when set, is an existing case that every scenario works on, one at a time,
 	// instead of creating cases of its own (--case-id).
 	CaseID string
+	// WriteOnlyRestore holds, on a CaseID run, the value before the run of each write-only
+	// field the user gave (--restore FIELD=VALUE). Those are the only write-only fields
+	// such a run sends: no other can be read back, so none other could be restored.
+	WriteOnlyRestore map[string]any
 }
 
 // Outcome is what a finished scenario leaves for the results model.
@@ -145,6 +149,10 @@ func (w *World) skip(format string, args ...any) error {
 
 // do sends one request and keeps its exchange as evidence.
 func (w *World) do(ctx context.Context, req client.Request) (client.Exchange, error) {
+	if field := w.unrestorable(req); field != "" {
+		return client.Exchange{}, w.skip("a --case-id run never sends write-only %q: it cannot be read back, so the run could not put it back; "+
+			"give its value before the run with --restore %s=VALUE to allow it", field, field)
+	}
 	ex, err := w.env.Client.Do(ctx, req)
 	w.mu.Lock()
 	// The evidence is a capped copy: the full answer (up to the driver's cap) is only

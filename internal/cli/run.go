@@ -38,6 +38,9 @@ func runCommand(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if opts.writeOnlyRestore, err = restoreValues(profile, opts); err != nil {
+		return err
+	}
 	st, err := loadSuite(env, opts.featuresDir, profile)
 	if err != nil {
 		return err
@@ -239,7 +242,8 @@ func mode(o *runOptions) string {
 func runSuite(ctx context.Context, env Env, o *runOptions, st *suite.Suite, t *target, cl *client.Client, rec *suite.Recorder) (suite.Result, error) {
 	res, err := st.Run(ctx, suite.Config{
 		Client: cl, Recorder: rec, Seed: o.seed, Token: t.token, ExpiredToken: t.expiredToken, CaseID: o.caseID,
-		Tags: o.tags, Concurrency: o.concurrency, Progress: env.Stderr, Shard: o.shard,
+		WriteOnlyRestore: o.writeOnlyRestore,
+		Tags:             o.tags, Concurrency: o.concurrency, Progress: env.Stderr, Shard: o.shard,
 	})
 	if err != nil {
 		return res, &targetError{err}

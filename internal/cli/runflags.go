@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/suite"
 	"github.com/casecert/casecert/reports"
 )
@@ -27,6 +29,8 @@ type runOptions struct {
 	seed                                                                      int64
 	insecure, dryRun                                                          bool
 	signKey                                                                   ed25519.PrivateKey // --sign-key: signs report.json
+	restore                                                                   stringList         // --restore FIELD=VALUE, as given
+	writeOnlyRestore                                                          map[string]any     // --restore, checked against the profile
 }
 
 type stringList []string
@@ -68,6 +72,8 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	set.Var(&o.faults, "fault", "reference server only: turn on a fault switch (repeatable; see casecert serve -h)")
 	set.Var(&o.redactHeaders, "redact-header", "also redact this header's values (repeatable)")
 	set.StringVar(&o.caseID, "case-id", "", "certify on this existing case instead of creating cases (one scenario at a time); every field is restored at the end")
+	set.Var(&o.restore, "restore", "with --case-id: `FIELD=VALUE`, the value before the run of a write-only field, which cannot be read back; "+
+		"the run then may send that field and writes VALUE back at the end (repeatable). Without it, write-only fields are never sent")
 	shard := set.String("shard", "", "run the I-th of N deterministic slices of the scenarios, e.g. 2/4 (join with casecert merge)")
 	set.BoolVar(&o.dryRun, "dry-run", false, "print the expanded features and exit")
 	signKey := set.String("sign-key", "", "sign report.json with this Ed25519 private `FILE` (PEM PKCS #8, or a 32-byte seed: raw, hex or base64); casecert verify --public-key checks it")
@@ -79,6 +85,9 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	}
 	if set.NArg() > 0 {
 		return nil, usagef("unexpected arguments %q", set.Args())
+	}
+	if o.caseID == "" && len(o.restore) > 0 {
+		return nil, usagef("--restore applies to a --case-id run only")
 	}
 	if o.caseID != "" {
 		explicit := false
@@ -162,4 +171,54 @@ func readSignKey(env Env, path string, formats []reports.Format) (ed25519.Privat
 		}
 	}
 	return nil, usagef("--sign-key signs report.json: add json to --format")
+}
+
+// restoreValues checks the --restore values against the profile: each names a write-only
+// field (a readable one is restored from the case as read before the run) and a value of
+// its type ("null" for none, where the field is nullable).
+func restoreValues(p *fixtures.Profile, o *runOptions) (map[string]any, error) {
+	out := map[string]any{}
+	for _, item := range o.restore {
+		name, value, ok := strings.Cut(item, "=")
+		if !ok || name == "" {
+			return nil, usagef("--restore %q: write FIELD=VALUE", item)
+		}
+		f, ok := p.Field(name)
+		switch {
+		case !ok:
+			return nil, usagef("--restore %s: the profile %s has no field %q", item, p.Name, name)
+		case f.Readable():
+			return nil, usagef("--restore %s: %s is readable, and the run restores it from its value read before the run; --restore is for write-only fields", item, name)
+		}
+		v, err := restoreValue(f, value)
+		if err != nil {
+			return nil, usagef("--restore %s: %v", item, err)
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+func restoreValue(f fixtures.Field, value string) (any, error) {
+	if value == "null" {
+		if !f.IsNullable() {
+			return nil, fmt.Errorf("%s cannot be null", f.Name)
+		}
+		return nil, nil
+	}
+	switch f.Type {
+	case fixtures.TypeNumber:
+		n, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s is a number, not %q", f.Name, value)
+		}
+		return n, nil
+	case fixtures.TypeBoolean:
+		b, err := strconv.ParseBool(value)
+		if err != nil {
+			return nil, fmt.Errorf("%s is a boolean (true or false), not %q", f.Name, value)
+		}
+		return b, nil
+	}
+	return value, nil
 }

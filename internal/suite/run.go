@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
-	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/reports"
@@ -33,10 +32,13 @@ type Config struct {
 	Token, ExpiredToken string
 	// CaseID, when set, is an existing case every scenario works on instead of creating
 	// cases; the run reads it first and writes every field back at the end.
-	CaseID      string
-	Tags        string // godog tag expression; "" runs everything
-	Concurrency int
-	Progress    io.Writer // one character per finished scenario; nil for none
+	CaseID string
+	// WriteOnlyRestore, with a CaseID, holds the user's values of write-only fields
+	// (--restore): the only write-only fields the run may send (steps.Env).
+	WriteOnlyRestore map[string]any
+	Tags             string // godog tag expression; "" runs everything
+	Concurrency      int
+	Progress         io.Writer // one character per finished scenario; nil for none
 	// KeepPassing caps the exchanges kept for a passing or skipped scenario (default 1,
 	// the last write, see representative; failing ones keep all).
 	KeepPassing int
@@ -174,9 +176,10 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 	env := &steps.Env{
 		Client: cfg.Client, Profile: s.Profile, Seed: cfg.Seed, RunID: runID(cfg.Seed),
 		Token: cfg.Token, ExpiredToken: cfg.ExpiredToken, Created: created.add, CaseID: cfg.CaseID,
+		WriteOnlyRestore: cfg.WriteOnlyRestore,
 	}
 	res := Result{Mode: "created-cases", Cleanup: reports.Cleanup{Restored: true, Detail: "the run only changed cases it created"}}
-	var snapshot gjson.Result
+	var snapshot steps.CaseSnapshot
 	if cfg.CaseID != "" {
 		res.Mode = "existing-case"
 		var err error
