@@ -238,7 +238,7 @@ func TestMergeShardsOfOneRun(t *testing.T) {
 
 	out := filepath.Join(dir, "merged")
 	env, stdout, stderr := testEnv(t, append([]string{"merge", "-o", out}, shardPaths...)...)
-	require.Equal(t, ExitConformant, Main(env), stdout.String()+stderr.String())
+	require.Equal(t, ExitNonConformant, Main(env), "merge exits with the merged verdict's code\n"+stdout.String()+stderr.String())
 	assert.Contains(t, stdout.String(), "NON-CONFORMANT")
 
 	_, merged := readReport(t, out)
