@@ -2,7 +2,6 @@ package steps
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/tidwall/gjson"
 
@@ -16,7 +15,7 @@ import (
 
 // setupNotHeld is the error of a precondition that did not hold.
 func (w *World) setupNotHeld(field, sent, readBack string) error {
-	return fmt.Errorf("%s: setup did not hold: %s was sent %s, read back %s", w.req, field, sent, readBack)
+	return w.cannotJudge("setup did not hold: %s was sent %s, read back %s", field, sent, readBack)
 }
 
 // setupHeld checks that each named field the setup populated reads back populated in the

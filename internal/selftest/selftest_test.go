@@ -164,7 +164,7 @@ func TestEveryFaultIsCaught(t *testing.T) {
 				assert.Contains(t, failed(run, ""), id, "fault %s must fail %s", f.Name, id)
 			}
 			if f.NonePass != "" {
-				assert.NotContains(t, []string{reports.VerdictConformant, reports.VerdictWarnings}, run.Verdict, "fault %s: %s", f.Name, out)
+				assert.NotContains(t, []reports.Verdict{reports.VerdictConformant, reports.VerdictWarnings}, run.Verdict, "fault %s: %s", f.Name, out)
 				for _, r := range run.Requirements {
 					if strings.HasPrefix(r.ID, f.NonePass) && r.Status == reports.StatusPassed {
 						t.Errorf("fault %s: %s passed, but the fault leaves it nothing to judge (%s)", f.Name, r.ID, r.Reason)
