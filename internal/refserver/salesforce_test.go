@@ -109,7 +109,7 @@ func TestSalesforceAuthFaults(t *testing.T) {
 		revoked, err := s.srv.MintToken(-time.Hour)
 		require.NoError(t, err)
 		headers := map[string]string{
-			"revoked": "Authorization: Bearer " + revoked, "altered": "Authorization: Bearer " + s.token[:len(s.token)-1] + "x",
+			"revoked": "Authorization: Bearer " + revoked, "altered": "Authorization: Bearer " + alterLast(s.token),
 			"garbage": "Authorization: Bearer casecert-garbage-token", "missing": "Authorization:",
 			"basic": "Authorization: Basic Y2FzZWNlcnQ6Y2FzZWNlcnQ=",
 		}
@@ -162,4 +162,14 @@ func TestSalesforceAuditStampsKeepWholeSeconds(t *testing.T) {
 	doc := s.read(id)
 	assert.Equal(t, "2026-01-02T03:04:05.000+0000", doc.Get("created_date").Str)
 	assert.Equal(t, "2026-01-02T03:04:05.000+0000", doc.Get("last_modified_date").Str, "two writes within a second share the stamp")
+}
+
+// alterLast changes the last character of a token to a different one (a random token may
+// already end in any given character).
+func alterLast(token string) string {
+	last := byte('x')
+	if token[len(token)-1] == last {
+		last = 'y'
+	}
+	return token[:len(token)-1] + string(last)
 }
