@@ -15,7 +15,7 @@ import (
 // collector works harder as the heap nears it, so a target answering megabytes to
 // every request keeps casecert's resident memory under 256 MB (see
 // internal/hostile's BenchmarkHostileTargets).
-const memoryLimit = 160 << 20
+const memoryLimit = 128 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
