@@ -89,7 +89,9 @@ func setSignatureValue(doc []byte, value string) ([]byte, error) {
 // string val. Each key must occur once in its object; the value must be a string. A
 // path that is absent is an error when required, else doc comes back as it is.
 func setString(doc []byte, required bool, val string, path ...string) ([]byte, error) {
-	if !gjson.ValidBytes(doc) {
+	// encoding/json's validator does not recurse (gjson's does: a report.json handed to
+	// verify could nest millions deep).
+	if !json.Valid(doc) {
 		return nil, errors.New("report is not valid JSON")
 	}
 	found := gjson.ParseBytes(doc)

@@ -54,11 +54,18 @@ type Server struct {
 	tail  []byte // appended to every case object: `,"key":...}`
 	bomb  []byte // the gzip bomb, compressed
 	kind  Kind
+	calm  int // requests answered as a plain Case API before turning hostile
+	seen  int
 }
 
-// Start serves a target of the given kind on 127.0.0.1 until Close.
-func Start(kind Kind) (*Server, error) {
-	s := &Server{kind: kind, cases: map[string]map[string]any{}}
+// Start serves a target of the given kind on 127.0.0.1 until Close, hostile from its
+// first answer.
+func Start(kind Kind) (*Server, error) { return StartAfter(kind, 0) }
+
+// StartAfter serves a target that answers its first calm requests as a plain Case API
+// (so a run gets past its preflight) and is hostile from then on.
+func StartAfter(kind Kind, calm int) (*Server, error) {
+	s := &Server{kind: kind, cases: map[string]map[string]any{}, calm: calm}
 	switch kind {
 	case BigField:
 		s.tail = []byte(`,"hostile_notes":"` + strings.Repeat("n", FieldSize) + `"}`)
@@ -117,14 +124,18 @@ func Bomb(n int) ([]byte, error) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	if s.kind == GzipBomb {
+	s.mu.Lock()
+	s.seen++
+	calm := s.seen <= s.calm
+	s.mu.Unlock()
+	if s.kind == GzipBomb && !calm {
 		w.Header().Set("Content-Encoding", "gzip")
 		w.Write(s.bomb)
 		return
 	}
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if len(parts) == 0 || parts[0] != "incidents" {
-		s.answer(w, http.StatusNotFound, map[string]any{"message": "not found"})
+		s.answer(w, http.StatusNotFound, map[string]any{"message": "not found"}, calm)
 		return
 	}
 	var body map[string]any
@@ -145,7 +156,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.cases[id] = c
 		s.mu.Unlock()
 		w.Header().Set("Location", "/incidents/"+id)
-		s.answer(w, http.StatusCreated, c)
+		s.answer(w, http.StatusCreated, c, calm)
 	case len(parts) == 2 && (r.Method == http.MethodGet || r.Method == http.MethodPatch):
 		s.mu.Lock()
 		c, ok := s.cases[parts[1]]
@@ -165,21 +176,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Unlock()
 		if !ok {
-			s.answer(w, http.StatusNotFound, map[string]any{"message": "no such case"})
+			s.answer(w, http.StatusNotFound, map[string]any{"message": "no such case"}, calm)
 			return
 		}
-		s.answer(w, http.StatusOK, copied)
+		s.answer(w, http.StatusOK, copied, calm)
 	case len(parts) == 3 && r.Method == http.MethodGet:
-		s.answer(w, http.StatusOK, map[string]any{"records": []any{}})
+		s.answer(w, http.StatusOK, map[string]any{"records": []any{}}, calm)
 	default:
-		s.answer(w, http.StatusBadRequest, map[string]any{"message": "not supported"})
+		s.answer(w, http.StatusBadRequest, map[string]any{"message": "not supported"}, calm)
 	}
 }
 
-// answer writes obj with the hostile tail spliced in before its closing brace.
-func (s *Server) answer(w http.ResponseWriter, status int, obj map[string]any) {
+// answer writes obj with the hostile tail spliced in before its closing brace (unless
+// the target is still calm).
+func (s *Server) answer(w http.ResponseWriter, status int, obj map[string]any, calm bool) {
 	b, _ := json.Marshal(obj)
 	w.WriteHeader(status)
+	if calm || len(s.tail) == 0 {
+		w.Write(b)
+		return
+	}
 	w.Write(b[:len(b)-1])
 	if len(obj) == 0 {
 		w.Write(s.tail[1:])
