@@ -20,7 +20,7 @@ run: build ## certify the built-in reference server; report in casecert-report/
 
 test: lint ## every test: -race for all but internal/selftest (the fault table), which runs in its own invocation
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/internal/selftest$$')
-	$(GO) test -count=1 ./internal/selftest/
+	$(GO) test -count=1 -parallel 8 ./internal/selftest/
 
 bench: ## benchmarks: reference server round trips and a full certification run
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/refserver/
