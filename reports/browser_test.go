@@ -126,12 +126,16 @@ func TestBrowserFirstScreenOfManyFailures(t *testing.T) {
 	for i := 1; i <= 14; i++ {
 		id := fmt.Sprintf("REQ-%d", i)
 		ids = append(ids, id)
-		catalog = append(catalog, CatalogEntry{ID: id, Level: LevelMust, Title: "a requirement whose title is of a usual length " + id})
+		catalog = append(catalog, CatalogEntry{ID: id, Level: LevelMust, Title: "per date field: `2023-02-29`, `2025-13-01`, `2025-00-10`, `2025-1-5`, `2025/01/05`, `05-01-2025`, `2025-01-05T00:00:00Z` refused, a long title " + id})
 		ex := patchExchange(`{"description":null}`, 200, `{"id":"x"}`)
 		r.Scenarios = append(r.Scenarios, Scenario{ID: "f;" + id, Name: id, Requirements: []string{id}, Status: StatusFailed,
 			Error: id + `: field "description": sent null; expected null; observed "` + strings.Repeat("abc ", 80) + `"`, Exchanges: []Exchange{ex}})
 	}
 	b := startBrowser(t)
+	// A run against the reference server with several faults: its reproduce lines are the
+	// longest (casecert serve and run with every --fault).
+	r.Target.Reference = true
+	r.Target.Fault = "null-ignored,date-lenient,datetime-lenient,bad-json-500,basic-accepted,content-type-ignored"
 	page := writePage(t, "many.html", render(t, WriteHTML, judged(r, catalog)))
 	b.do(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(page), chromedp.WaitVisible("#verdict"))
 	if missing := run(t, b, chromedp.Evaluate[string](firstScreenCheck(ids...))); missing != "" {
