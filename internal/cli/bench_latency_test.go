@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/casecert/casecert/internal/refserver"
+)
+
+// delayProxy forwards every request to a target after a fixed delay, the round trip of
+// a distant target (a staging org answers in 100-300 ms). It counts what it forwards and
+// the most requests it ever held at once.
+type delayProxy struct {
+	delay    time.Duration
+	proxy    *httputil.ReverseProxy
+	requests atomic.Int64
+	inFlight atomic.Int64
+	peak     atomic.Int64
+}
+
+func newDelayProxy(target string, delay time.Duration) (*delayProxy, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 256
+	p := &delayProxy{delay: delay, proxy: httputil.NewSingleHostReverseProxy(u)}
+	p.proxy.Transport = tr
+	return p, nil
+}
+
+func (p *delayProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.requests.Add(1)
+	n := p.inFlight.Add(1)
+	defer p.inFlight.Add(-1)
+	for {
+		peak := p.peak.Load()
+		if n <= peak || p.peak.CompareAndSwap(peak, n) {
+			break
+		}
+	}
+	select {
+	case <-time.After(p.delay):
+	case <-r.Context().Done():
+		return
+	}
+	p.proxy.ServeHTTP(w, r)
+}
+
+// BenchmarkLatency certifies the reference server through a proxy that delays every
+// request by 20 ms and by 150 ms, with default settings, and reports side by side:
+// requests per scenario, cases created, the run's wall time and its lower bound,
+// max(requests x latency / concurrency, longest scenario x latency). The longest
+// scenario counts its requests as if sent one after another (PATCH-CONCURRENT's burst
+// is not), so the second term can only overstate the chain; at the default concurrency
+// the first term is the larger by far.
+func BenchmarkLatency(b *testing.B) {
+	for _, delay := range []time.Duration{20 * time.Millisecond, 150 * time.Millisecond} {
+		b.Run("latency="+delay.String(), func(b *testing.B) {
+			srv, err := refserver.New(refserver.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Close()
+			ts := httptest.NewServer(srv)
+			defer ts.Close()
+			token, err := srv.MintToken(time.Hour)
+			if err != nil {
+				b.Fatal(err)
+			}
+			proxy, err := newDelayProxy(ts.URL, delay)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ps := httptest.NewServer(proxy)
+			defer ps.Close()
+
+			var m latencyRun
+			for i := 0; i < b.N; i++ {
+				m = runThroughProxy(b, ps.URL+refserver.DefaultBasePath, token, proxy)
+			}
+			b.ReportMetric(m.perScenario, "requests/scenario")
+			b.ReportMetric(float64(m.cases), "cases")
+			b.ReportMetric(m.wall.Seconds(), "wall-s")
+			b.ReportMetric(m.bound.Seconds(), "bound-s")
+			b.ReportMetric(m.wall.Seconds()/m.bound.Seconds(), "wall/bound")
+			b.ReportMetric(float64(m.peak), "peak-in-flight")
+			b.Logf("latency %s: %d requests for %d results (%.2f each), %d cases, concurrency %d, longest scenario %d requests: wall %s, bound %s (%.2fx)",
+				delay, m.requests, m.results, m.perScenario, m.cases, m.concurrency, m.chain, m.wall.Round(time.Millisecond), m.bound.Round(time.Millisecond), m.wall.Seconds()/m.bound.Seconds())
+		})
+	}
+}
+
+type latencyRun struct {
+	requests, results, cases, concurrency, chain int
+	peak                                         int64
+	perScenario                                  float64
+	wall, bound                                  time.Duration
+}
+
+// runThroughProxy runs one default certification of base (behind proxy) and measures it.
+func runThroughProxy(b *testing.B, base, token string, proxy *delayProxy) latencyRun {
+	dir := b.TempDir()
+	env, stdout, stderr := testEnv(b, "run", "--base-url", base, "--token", token, "--report-dir", dir, "--format", "json", "--seed", "7")
+	before := proxy.requests.Load()
+	proxy.peak.Store(0)
+	started := time.Now()
+	code := Main(env)
+	wall := time.Since(started)
+	if code != ExitConformant {
+		b.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	_, run := readReport(b, dir)
+	m := latencyRun{
+		requests: int(proxy.requests.Load() - before), results: len(run.Scenarios),
+		cases: len(run.Cleanup.CreatedCaseIDs), concurrency: run.Run.Concurrency,
+		peak: proxy.peak.Load(), wall: wall,
+	}
+	for _, s := range run.Scenarios {
+		m.chain = max(m.chain, len(s.Exchanges)+s.ExchangesOmitted)
+	}
+	m.perScenario = float64(m.requests) / float64(m.results)
+	delay := proxy.delay
+	m.bound = max(time.Duration(m.requests)*delay/time.Duration(m.concurrency), time.Duration(m.chain)*delay)
+	if m.requests != run.Run.Requests {
+		b.Logf("the proxy forwarded %d requests, the report counts %d", m.requests, run.Run.Requests)
+	}
+	return m
+}
