@@ -22,9 +22,10 @@ test: lint ## every test: -race for all but internal/selftest (the fault table),
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/internal/selftest$$')
 	$(GO) test -count=1 -parallel 8 ./internal/selftest/
 
-bench: ## benchmarks: reference server round trips and a full certification run
+bench: ## benchmarks: reference server round trips, a full run, and a run through a 20 ms / 150 ms proxy against its lower bound
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/refserver/
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./internal/cli/
+	$(GO) test -run '^$$' -bench FullRun -benchmem -benchtime 3x ./internal/cli/
+	$(GO) test -run '^$$' -bench Latency -benchtime 1x ./internal/cli/
 
 lint: ## gofmt, go vet, go mod tidy, and no non-test Go file over 600 lines
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

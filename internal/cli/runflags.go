@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -59,7 +58,7 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	set.StringVar(&o.apiVersion, "api-version", "", "API-Version header (default: the profile's, 1.0)")
 	set.StringVar(&o.profile, "profile", "", "profile YAML (default: the embedded reference profile)")
 	set.StringVar(&o.tags, "tags", "", `godog tag expression, e.g. "@must && ~@AUTH-MISSING"`)
-	set.IntVar(&o.concurrency, "concurrency", runtime.NumCPU(), "scenarios run in parallel")
+	set.IntVar(&o.concurrency, "concurrency", 8, "scenarios run in parallel (the work waits on the network; lower it with --rate for a rate-limited org)")
 	set.Float64Var(&o.rate, "rate", 0, "at most N requests per second (0: unlimited)")
 	set.DurationVar(&o.timeout, "timeout", 15*time.Second, "per request")
 	set.IntVar(&o.retries, "retries", 2, "retries of 429/503 answers with Retry-After")
