@@ -32,7 +32,7 @@ func fixtureBaseRun() Run {
 			StartedAt: "2026-11-27T10:00:00Z", FinishedAt: "2026-11-27T10:00:08.123Z", DurationMS: 8123,
 			Seed: 42, Concurrency: 8, Requests: 57,
 		},
-		Cleanup: Cleanup{CreatedCaseIDs: []string{"500Dn00000AbCdEIAZ", "500Dn00000AbCdFIAZ"}, Restored: true},
+		Cleanup: Cleanup{CreatedCaseIDs: []string{"500Dn00000AbCdEIAZ", "500Dn00000AbCdFIAZ"}, RemainingCaseIDs: []string{"500Dn00000AbCdEIAZ", "500Dn00000AbCdFIAZ"}, Restored: true},
 	}
 }
 

@@ -262,6 +262,9 @@ func cleanupText(cl Cleanup, mode string) string {
 			ids = append(ids[:5:5], fmt.Sprintf("… %d more in report.json", n-5))
 		}
 		parts = append(parts, plural(n, "case")+" created: "+strings.Join(ids, ", "))
+		if d := len(cl.DeletedCaseIDs); d > 0 {
+			parts = append(parts, fmt.Sprintf("%d deleted at the end, %d remain", d, n-d))
+		}
 	}
 	if mode == "existing-case" {
 		if cl.Restored {

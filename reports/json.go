@@ -185,6 +185,7 @@ func normalize(r Run) Run {
 		}
 	}
 	r.Cleanup.CreatedCaseIDs = cloneNonNil(r.Cleanup.CreatedCaseIDs)
+	r.Cleanup.RemainingCaseIDs = cloneNonNil(r.Cleanup.RemainingCaseIDs)
 	r.Run.Warnings = append([]string(nil), r.Run.Warnings...)
 	return r
 }

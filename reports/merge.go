@@ -92,7 +92,7 @@ func Merge(runs []Run) (Run, error) {
 	runWide := map[string][]shardResult{}
 	seeds := map[int64]bool{}
 	tags := map[string]bool{}
-	ids := map[string]bool{}
+	ids, deleted := map[string]bool{}, map[string]bool{}
 	var details []string
 	var stopped []string
 	for i, r := range runs {
@@ -126,6 +126,9 @@ func Merge(runs []Run) (Run, error) {
 		for _, id := range r.Cleanup.CreatedCaseIDs {
 			ids[id] = true
 		}
+		for _, id := range r.Cleanup.DeletedCaseIDs {
+			deleted[id] = true
+		}
 		out.Cleanup.Restored = out.Cleanup.Restored && r.Cleanup.Restored
 		if r.Cleanup.Detail != "" && !slices.Contains(details, r.Cleanup.Detail) {
 			details = append(details, r.Cleanup.Detail)
@@ -155,6 +158,14 @@ func Merge(runs []Run) (Run, error) {
 		out.Cleanup.CreatedCaseIDs = append(out.Cleanup.CreatedCaseIDs, id)
 	}
 	slices.Sort(out.Cleanup.CreatedCaseIDs)
+	out.Cleanup.DeletedCaseIDs, out.Cleanup.RemainingCaseIDs = nil, []string{}
+	for _, id := range out.Cleanup.CreatedCaseIDs {
+		if deleted[id] {
+			out.Cleanup.DeletedCaseIDs = append(out.Cleanup.DeletedCaseIDs, id)
+		} else {
+			out.Cleanup.RemainingCaseIDs = append(out.Cleanup.RemainingCaseIDs, id)
+		}
+	}
 	out.Cleanup.Detail = strings.Join(details, "; ")
 
 	// A shard that stopped early leaves the merged run stopped early too.

@@ -222,6 +222,10 @@ type Exchange struct {
 // Cleanup says what the run left behind on the target.
 type Cleanup struct {
 	CreatedCaseIDs []string `json:"created_case_ids"`
-	Restored       bool     `json:"restored"`
-	Detail         string   `json:"detail,omitempty"`
+	// DeletedCaseIDs were deleted at the end of the run (the profile names paths.delete);
+	// RemainingCaseIDs stay on the target: every created case the run did not delete.
+	DeletedCaseIDs   []string `json:"deleted_case_ids,omitempty"`
+	RemainingCaseIDs []string `json:"remaining_case_ids"`
+	Restored         bool     `json:"restored"`
+	Detail           string   `json:"detail,omitempty"`
 }

@@ -82,7 +82,8 @@ func (w *World) patchConcurrently(ctx context.Context) error {
 func (w *World) writeThroughLocks(ctx context.Context, body map[string]any, retry bool) (client.Exchange, error) {
 	wait := lockBackoff
 	for attempt := 0; ; attempt++ {
-		ex, err := w.do(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
+		// At once, whatever else is in flight: the scenario is about PATCHes that overlap.
+		ex, err := w.doAtOnce(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
 		if err != nil || !retry || !lockRefused(ex) || attempt == lockRetries {
 			return ex, err
 		}

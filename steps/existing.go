@@ -13,39 +13,6 @@ import (
 	"github.com/casecert/casecert/internal/client"
 )
 
-// useExistingCase is the setup of a run on one existing case (--case-id): the case is
-// populated with a PATCH instead of being created.
-func (w *World) useExistingCase(ctx context.Context, withChildren bool, override map[string]any) error {
-	body := w.populatedBody()
-	for k, v := range override {
-		body[k] = v
-	}
-	for _, f := range w.env.Profile.Fields {
-		if _, ok := w.env.WriteOnlyRestore[f.Name]; !f.Readable() && !ok {
-			delete(body, f.Name) // never sent: it could not be put back (see unrestorable)
-		}
-	}
-	w.caseID = w.env.CaseID
-	w.setup = body
-	ex, err := w.do(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
-	if err != nil {
-		return err
-	}
-	if ex.Status/100 != 2 {
-		return w.cannotJudge("setup: populating the existing case %s was refused: %s", w.caseID, describe(ex))
-	}
-	if w.before, err = w.readCase(ctx); err != nil {
-		return err
-	}
-	if !withChildren {
-		return nil
-	}
-	// A run on --case-id creates no child records: the case's children are judged as
-	// they are (none, if it has none: a PATCH must not create any either).
-	w.children, err = w.readChildren(ctx)
-	return err
-}
-
 // unrestorable is the first write-only field of a write's body that a --case-id run could
 // not put back (the user gave no --restore value for it), or "".
 func (w *World) unrestorable(req client.Request) string {

@@ -21,7 +21,7 @@ func worldAt(t *testing.T, base string) *World {
 	t.Helper()
 	cl, err := client.New(client.Config{BaseURL: base, Token: "t", Timeout: 2 * time.Second})
 	require.NoError(t, err)
-	return NewWorld(&Env{Client: cl, Profile: fixtures.Default(), Seed: 1, RunID: "r"}, "s", []string{"PATCH-NULL"})
+	return NewWorld(&Env{Client: cl, Profile: fixtures.Default(), Seed: 1, RunID: "r"}, "s", []string{"PATCH-NULL"}, nil)
 }
 
 // A violation is typed, wrapped or joined; "could not judge" never is.

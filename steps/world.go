@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
@@ -42,6 +43,10 @@ type Env struct {
 	// field the user gave (--restore FIELD=VALUE). Those are the only write-only fields
 	// such a run sends: no other can be read back, so none other could be restored.
 	WriteOnlyRestore map[string]any
+	// Pool lends the run's cases to its scenarios and bounds the requests in flight;
+	// nil: a default pool, made on first use.
+	Pool     *Pool
+	poolOnce sync.Once
 }
 
 // Outcome is what a finished scenario leaves for the results model.
@@ -75,13 +80,31 @@ type World struct {
 	after    *gjson.Result   // the case read back after the last write, once asked for
 	children map[string]gjson.Result
 	moving   map[string]bool // read-only fields the target changes on every update
+	lastReq  client.Request  // the request of last
+
+	// The case from the pool (lease.go): held, lent to this scenario alone, or a share
+	// of batch, a case written by several scenarios that expect a refusal.
+	shared    bool // the scenario may join a batch
+	rested    bool // the scenario waits until its case has not been written for a while
+	held      *pooled
+	state     caseState // the held case as last read back
+	known     bool      // state is the held case as it is now
+	lastWrite time.Time // of the case, as far as the scenario knows
+	batch     *batch
+	pending   bool // a member of batch that has not written yet
 }
 
-// NewWorld starts a scenario's world.
-func NewWorld(env *Env, scenarioID string, requirements []string) *World {
+// NewWorld starts a scenario's world; sc gives its steps, and Finish ends it. With sc nil
+// the world stands outside any scenario (it takes no case from the pool).
+func NewWorld(env *Env, scenarioID string, requirements []string, sc *godog.Scenario) *World {
 	w := &World{env: env, gen: fixtures.NewGen(fixtures.ScenarioSeed(env.Seed, scenarioID), env.Profile)}
 	if len(requirements) > 0 {
 		w.req = requirements[0]
+	}
+	w.shared = sc != nil && Shareable(sc.Steps)
+	w.rested = sc != nil && WantsRestedCase(sc.Steps)
+	if sc != nil {
+		env.casePool().begin()
 	}
 	return w
 }
@@ -147,13 +170,29 @@ func (w *World) skip(format string, args ...any) error {
 	return godog.ErrSkip
 }
 
-// do sends one request and keeps its exchange as evidence.
+// do sends one request, once there is room for one more in flight, and keeps its
+// exchange as evidence.
 func (w *World) do(ctx context.Context, req client.Request) (client.Exchange, error) {
 	if field := w.unrestorable(req); field != "" {
 		return client.Exchange{}, w.skip("a --case-id run never sends write-only %q: it cannot be read back, so the run could not put it back; "+
 			"give its value before the run with --restore %s=VALUE to allow it", field, field)
 	}
+	release, err := w.env.casePool().slot(ctx)
+	if err != nil {
+		return client.Exchange{}, err
+	}
+	defer release()
+	return w.doAtOnce(ctx, req)
+}
+
+// doAtOnce sends one request whatever is in flight (a burst sent at once on purpose).
+func (w *World) doAtOnce(ctx context.Context, req client.Request) (client.Exchange, error) {
+	if field := w.unrestorable(req); field != "" {
+		return client.Exchange{}, w.skip("a --case-id run never sends write-only %q: it cannot be read back, so the run could not put it back; "+
+			"give its value before the run with --restore %s=VALUE to allow it", field, field)
+	}
 	ex, err := w.env.Client.Do(ctx, req)
+	w.noteWrite(req)
 	w.mu.Lock()
 	// The evidence is a capped copy: the full answer (up to the driver's cap) is only
 	// the caller's, for judging, and is not kept for the report.
@@ -201,18 +240,15 @@ func (w *World) cannotJudge(format string, args ...any) error {
 
 // --- cases -------------------------------------------------------------------------
 
-// createCase creates a case with every field populated (children too, when asked) and
-// reads it back as the baseline. Setup is tolerant: any 2xx that yields an id will do;
-// the id's form and the envelope are judged by their own requirements.
-func (w *World) createCase(ctx context.Context, withChildren bool, override map[string]any) error {
-	if w.env.CaseID != "" {
-		return w.useExistingCase(ctx, withChildren, override)
-	}
+// createCase creates a case with every field populated (and wt's values; children
+// too, when asked) and returns its id. Setup is tolerant: any 2xx that yields an id will
+// do; the id's form and the envelope are judged by their own requirements.
+func (w *World) createCase(ctx context.Context, wt want) (string, error) {
 	body := w.populatedBody()
-	for k, v := range override {
+	for k, v := range wt.set {
 		body[k] = v
 	}
-	if withChildren {
+	if wt.children {
 		for _, kind := range w.env.Profile.Nested {
 			if sample, ok := w.env.Profile.NestedSamples[kind]; ok {
 				body[kind] = []any{map[string]any(sample)}
@@ -222,31 +258,19 @@ func (w *World) createCase(ctx context.Context, withChildren bool, override map[
 	w.setup = body
 	ex, err := w.do(ctx, client.Request{Method: http.MethodPost, Path: w.env.Profile.Paths.Create, JSON: body})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if ex.Status/100 != 2 {
-		return w.cannotJudge("setup: creating a case was refused: %s", describe(ex))
+		return "", w.cannotJudge("setup: creating a case was refused: %s", describe(ex))
 	}
 	id := CreatedID(ex)
 	if id == "" {
-		return w.cannotJudge("setup: the create answer carries no case id: %s", describe(ex))
+		return "", w.cannotJudge("setup: the create answer carries no case id: %s", describe(ex))
 	}
-	w.caseID = id
 	if w.env.Created != nil {
 		w.env.Created(id)
 	}
-	before, err := w.readCase(ctx)
-	if err != nil {
-		return err
-	}
-	w.before = before
-	if withChildren {
-		if w.children, err = w.readChildren(ctx); err != nil {
-			return err
-		}
-		return w.childrenHeld()
-	}
-	return nil
+	return id, nil
 }
 
 // populatedBody is a valid value for every body field, linked fields kept consistent.
@@ -309,6 +333,7 @@ func (w *World) readCaseAt(ctx context.Context, id string) (gjson.Result, error)
 		}
 		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s%s", describe(ex), why)
 	}
+	w.noteRead(id, caseState{doc: ex.JSON(), ex: ex.Evidence(client.MaxEvidenceBody)})
 	return ex.JSON(), nil
 }
 
@@ -333,6 +358,9 @@ func (w *World) afterCase(ctx context.Context) (gjson.Result, error) {
 	if w.after != nil {
 		return *w.after, nil
 	}
+	if w.batch != nil {
+		return w.batchAfter(ctx)
+	}
 	doc, err := w.readCase(ctx)
 	if err != nil {
 		return doc, err
@@ -351,7 +379,7 @@ func (w *World) patch(ctx context.Context, body map[string]any) error {
 func (w *World) send(ctx context.Context, req client.Request) error {
 	w.after = nil
 	ex, err := w.do(ctx, req)
-	w.last = ex
+	w.last, w.lastReq = ex, req
 	return err
 }
 

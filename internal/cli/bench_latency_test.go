@@ -21,6 +21,8 @@ type delayProxy struct {
 	requests atomic.Int64
 	inFlight atomic.Int64
 	peak     atomic.Int64
+	first    atomic.Int64 // unix nanoseconds of the first request of a run
+	last     atomic.Int64 // unix nanoseconds of the last answer
 }
 
 func newDelayProxy(target string, delay time.Duration) (*delayProxy, error) {
@@ -37,8 +39,12 @@ func newDelayProxy(target string, delay time.Duration) (*delayProxy, error) {
 
 func (p *delayProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.requests.Add(1)
+	p.first.CompareAndSwap(0, time.Now().UnixNano())
 	n := p.inFlight.Add(1)
-	defer p.inFlight.Add(-1)
+	defer func() {
+		p.inFlight.Add(-1)
+		p.last.Store(time.Now().UnixNano())
+	}()
 	for {
 		peak := p.peak.Load()
 		if n <= peak || p.peak.CompareAndSwap(peak, n) {
@@ -105,14 +111,16 @@ type latencyRun struct {
 }
 
 // runThroughProxy runs one default certification of base (behind proxy) and measures it.
-func runThroughProxy(b *testing.B, base, token string, proxy *delayProxy) latencyRun {
+func runThroughProxy(b testing.TB, base, token string, proxy *delayProxy, extra ...string) latencyRun {
 	dir := b.TempDir()
-	env, stdout, stderr := testEnv(b, "run", "--base-url", base, "--token", token, "--report-dir", dir, "--format", "json", "--seed", "7")
+	env, stdout, stderr := testEnv(b, append([]string{"run", "--base-url", base, "--token", token, "--report-dir", dir, "--format", "json", "--seed", "7"}, extra...)...)
 	before := proxy.requests.Load()
 	proxy.peak.Store(0)
+	proxy.first.Store(0)
 	started := time.Now()
 	code := Main(env)
 	wall := time.Since(started)
+	b.Logf("before the first request %s, after the last %s", time.Unix(0, proxy.first.Load()).Sub(started).Round(time.Millisecond), time.Since(time.Unix(0, proxy.last.Load())).Round(time.Millisecond))
 	if code != ExitConformant {
 		b.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -122,9 +130,16 @@ func runThroughProxy(b *testing.B, base, token string, proxy *delayProxy) latenc
 		cases: len(run.Cleanup.CreatedCaseIDs), concurrency: run.Run.Concurrency,
 		peak: proxy.peak.Load(), wall: wall,
 	}
+	var took time.Duration
+	kept := 0
 	for _, s := range run.Scenarios {
 		m.chain = max(m.chain, len(s.Exchanges)+s.ExchangesOmitted)
+		for _, ex := range s.Exchanges {
+			took += time.Duration(ex.DurationMS) * time.Millisecond
+			kept++
+		}
 	}
+	b.Logf("mean request %s", (took / time.Duration(max(kept, 1))).Round(100*time.Microsecond))
 	m.perScenario = float64(m.requests) / float64(m.results)
 	delay := proxy.delay
 	m.bound = max(time.Duration(m.requests)*delay/time.Duration(m.concurrency), time.Duration(m.chain)*delay)

@@ -202,7 +202,7 @@ func TestTargetDyingMidRun(t *testing.T) {
 	})
 	t.Run("a must failed before", func(t *testing.T) {
 		tg := startSwitchboard(t, "null-ignored")
-		tg.after, tg.misbehave = 60, hangUp
+		tg.after, tg.misbehave = 30, hangUp // mid-run: cases are reused, so a scenario takes about 2 requests
 		o := runCasecert(t, nil, "--base-url", tg.base, "--token", tg.token, "--tags", "@PATCH-NULL", "--concurrency", "1", "--format", "json")
 		assertOutcome(t, o, ExitNonConformant, reports.VerdictNonConformant, "1 must requirement failed: PATCH-NULL; the run stopped early: the target stopped answering")
 		assert.Positive(t, o.report.Summary.Scenarios.NotRun)

@@ -99,7 +99,7 @@ func runCommand(env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stderr, "casecert %s: certifying %s (profile %s, %d scenarios, seed %d)\n",
 		Version, target.describe(), profile.Name, selected, opts.seed)
-	res, err := runSuite(ctx, env, opts, st, target, cl, rec)
+	res, err := runSuite(ctx, env, opts, st, target, cl, rec, state.created)
 	if err != nil {
 		return err
 	}
@@ -239,11 +239,12 @@ func mode(o *runOptions) string {
 }
 
 // runSuite runs the selected scenarios with godog and says how the --case-id case was left.
-func runSuite(ctx context.Context, env Env, o *runOptions, st *suite.Suite, t *target, cl *client.Client, rec *suite.Recorder) (suite.Result, error) {
+// The cases the preflight created are the suite's first cases.
+func runSuite(ctx context.Context, env Env, o *runOptions, st *suite.Suite, t *target, cl *client.Client, rec *suite.Recorder, preflightCases []string) (suite.Result, error) {
 	res, err := st.Run(ctx, suite.Config{
 		Client: cl, Recorder: rec, Seed: o.seed, Token: t.token, ExpiredToken: t.expiredToken, CaseID: o.caseID,
-		WriteOnlyRestore: o.writeOnlyRestore,
-		Tags:             o.tags, Concurrency: o.concurrency, Progress: env.Stderr, Shard: o.shard,
+		WriteOnlyRestore: o.writeOnlyRestore, MaxCases: o.maxCases, Adopt: preflightCases,
+		Tags: o.tags, Concurrency: o.concurrency, Progress: env.Stderr, Shard: o.shard,
 	})
 	if err != nil {
 		return res, &targetError{err}
@@ -278,6 +279,12 @@ func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, s
 	}
 	if st.Profile.Platform != fixtures.PlatformGeneric {
 		run.Target.Platform = st.Profile.Platform
+	}
+	run.Cleanup.RemainingCaseIDs = []string{}
+	for _, id := range run.Cleanup.CreatedCaseIDs {
+		if !slices.Contains(res.Cleanup.DeletedCaseIDs, id) {
+			run.Cleanup.RemainingCaseIDs = append(run.Cleanup.RemainingCaseIDs, id)
+		}
 	}
 	if o.insecure {
 		run.Run.Warnings = append(run.Run.Warnings, "TLS certificate verification was disabled (--insecure-skip-verify)")

@@ -22,7 +22,7 @@ type runOptions struct {
 	shard                                                                     suite.Shard
 	faults                                                                    stringList
 	redactHeaders                                                             stringList
-	concurrency, retries                                                      int
+	concurrency, maxCases, retries                                            int
 	rate                                                                      float64
 	timeout                                                                   time.Duration
 	seed                                                                      int64
@@ -58,7 +58,8 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	set.StringVar(&o.apiVersion, "api-version", "", "API-Version header (default: the profile's, 1.0)")
 	set.StringVar(&o.profile, "profile", "", "profile YAML (default: the embedded reference profile)")
 	set.StringVar(&o.tags, "tags", "", `godog tag expression, e.g. "@must && ~@AUTH-MISSING"`)
-	set.IntVar(&o.concurrency, "concurrency", 8, "scenarios run in parallel (the work waits on the network; lower it with --rate for a rate-limited org)")
+	set.IntVar(&o.concurrency, "concurrency", 8, "requests in flight at once (the work waits on the network); for a rate-limited org lower it and set --rate")
+	set.IntVar(&o.maxCases, "max-cases", 0, "at most N cases created by the run; scenarios reuse them (default: 2 per request in flight, plus 2)")
 	set.Float64Var(&o.rate, "rate", 0, "at most N requests per second (0: unlimited)")
 	set.DurationVar(&o.timeout, "timeout", 15*time.Second, "per request")
 	set.IntVar(&o.retries, "retries", 2, "retries of 429/503 answers with Retry-After")
@@ -95,6 +96,9 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 			return nil, usagef("--case-id runs one scenario at a time: drop --concurrency")
 		}
 		o.concurrency = 1
+		if o.maxCases != 0 {
+			return nil, usagef("--case-id creates no case: drop --max-cases")
+		}
 	}
 	o.baseURL = lookupEnv(env, o.baseURL, "CASECERT_BASE_URL")
 	o.token = lookupEnv(env, o.token, "CASECERT_TOKEN")
@@ -109,6 +113,8 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	switch {
 	case o.concurrency < 1:
 		return nil, usagef("--concurrency must be at least 1")
+	case o.maxCases < 0:
+		return nil, usagef("--max-cases must be at least 1")
 	case o.timeout <= 0:
 		return nil, usagef("--timeout must be positive")
 	case o.retries < 0:

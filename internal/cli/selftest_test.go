@@ -10,11 +10,13 @@ import (
 
 // The reference server passes every must and should requirement. The self-certification
 // with every fault switch lives in internal/selftest, which runs without -race; this run
-// keeps the concurrent code of a whole run (scenarios in parallel, PATCH-CONCURRENT, the
-// client's limiter, the server's single connection) under the race detector.
+// keeps the concurrent code of a whole run with default settings (scenarios in parallel,
+// the case pool and its shared read-backs, PATCH-CONCURRENT, the client's limiter, the
+// server's single connection) under the race detector. It is frugal: at most 2 requests
+// per result, and a few cases per request in flight.
 func TestReferenceServerIsConformant(t *testing.T) {
 	dir := t.TempDir()
-	env, stdout, stderr := testEnv(t, "run", "--report-dir", dir, "--format", "json", "--seed", "7", "--concurrency", "4")
+	env, stdout, stderr := testEnv(t, "run", "--report-dir", dir, "--format", "json", "--seed", "7")
 	code := Main(env)
 	_, run := readReport(t, dir)
 	out := stdout.String() + stderr.String()
@@ -26,4 +28,6 @@ func TestReferenceServerIsConformant(t *testing.T) {
 			t.Errorf("%s: %s", s.ID, s.Error)
 		}
 	}
+	assert.LessOrEqual(t, float64(run.Run.Requests)/float64(len(run.Scenarios)), 2.0, "requests per result")
+	assert.LessOrEqual(t, len(run.Cleanup.CreatedCaseIDs), 2*run.Run.Concurrency+10, "cases created")
 }

@@ -243,6 +243,23 @@ func (s *Server) getCase(ctx context.Context, w http.ResponseWriter, ref caseRef
 	return nil
 }
 
+// deleteCase handles DELETE /incidents/{id} (Options.Delete): the case and its children
+// are removed; 204.
+func (s *Server) deleteCase(ctx context.Context, w http.ResponseWriter, ref caseRef) error {
+	err := s.st.inTx(ctx, func(tx conn) error {
+		rec, err := s.load(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		return s.st.deleteCase(ctx, tx, rec["id"].(string))
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // listFilters maps query parameters to columns.
 var (
 	listEqualFilters = [][2]string{{"status", "status"}, {"incidentType", "incident_type"}, {"investigationType", "investigation_type"}}

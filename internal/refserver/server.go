@@ -58,6 +58,7 @@ type Server struct {
 	codec    codec
 	sc       *schema
 	st       *store
+	delete   bool // DELETE of the case path is served (the profile names paths.delete)
 }
 
 // New opens the store, seeds the fixtures and returns the server. It never listens.
@@ -98,6 +99,7 @@ func New(opts Options) (*Server, error) {
 	if profile == nil {
 		profile = fixtures.Default()
 	}
+	s.delete = profile.Paths.Delete != ""
 	if s.sc, err = newSchema(profile); err != nil {
 		return nil, fmt.Errorf("profile %s: %w", profile.Name, err)
 	}
@@ -213,8 +215,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
 		}
 		return methodNotAllowed(r, "GET, POST")
 	case "item":
-		switch r.Method {
-		case http.MethodGet, http.MethodPatch:
+		switch {
+		case r.Method == http.MethodGet, r.Method == http.MethodPatch:
+		case r.Method == http.MethodDelete && s.delete:
+		case s.delete:
+			return methodNotAllowed(r, "GET, PATCH, DELETE")
 		default:
 			return methodNotAllowed(r, "GET, PATCH")
 		}
@@ -222,8 +227,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if r.Method == http.MethodGet {
+		switch r.Method {
+		case http.MethodGet:
 			return s.getCase(ctx, w, ref)
+		case http.MethodDelete:
+			return s.deleteCase(ctx, w, ref)
 		}
 		return s.patchCase(ctx, w, r, ref)
 	case "child":

@@ -341,6 +341,15 @@ func (s *store) insertCase(ctx context.Context, q querier, rec record) error {
 	return err
 }
 
+// deleteCase removes one case and its children.
+func (s *store) deleteCase(ctx context.Context, q querier, id string) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM children WHERE case_id = ?`, id); err != nil {
+		return err
+	}
+	_, err := q.ExecContext(ctx, `DELETE FROM cases WHERE id = ?`, id)
+	return err
+}
+
 // updateCase sets only the given columns of one case, in one statement.
 func (s *store) updateCase(ctx context.Context, q querier, id string, set map[string]any) error {
 	if len(set) == 0 {

@@ -37,8 +37,17 @@ type Config struct {
 	// (--restore): the only write-only fields the run may send (steps.Env).
 	WriteOnlyRestore map[string]any
 	Tags             string // godog tag expression; "" runs everything
-	Concurrency      int
-	Progress         io.Writer // one character per finished scenario; nil for none
+	// Concurrency is the number of requests in flight at once. Scenarios mostly wait
+	// (on the network, or for a case), so more of them run at once: scenariosPerRequest
+	// times as many; one at a time with a CaseID.
+	Concurrency int
+	// MaxCases caps the cases the run creates; 0: steps.DefaultMaxCases(Concurrency).
+	MaxCases int
+	// Adopt are cases created before the suite with its setup body (the preflight's): the
+	// scenarios use them first, they count against MaxCases, and they are deleted with
+	// the suite's own. Result.Cleanup.CreatedCaseIDs lists only the suite's own.
+	Adopt    []string
+	Progress io.Writer // one character per finished scenario; nil for none
 	// KeepPassing caps the exchanges kept for a passing or skipped scenario (default 1,
 	// the last write, see representative; failing ones keep all).
 	KeepPassing int
@@ -178,6 +187,7 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 		Token: cfg.Token, ExpiredToken: cfg.ExpiredToken, Created: created.add, CaseID: cfg.CaseID,
 		WriteOnlyRestore: cfg.WriteOnlyRestore,
 	}
+	scenarios := casePool(ctx, s, &cfg, env)
 	res := Result{Mode: "created-cases", Cleanup: reports.Cleanup{Restored: true, Detail: "the run only changed cases it created"}}
 	var snapshot steps.CaseSnapshot
 	if cfg.CaseID != "" {
@@ -205,7 +215,7 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 			FeatureContents: contents,
 			FS:              fstest.MapFS{}, // never let godog read ./features from the working directory
 			Tags:            cfg.Tags,
-			Concurrency:     max(cfg.Concurrency, 1),
+			Concurrency:     scenarios,
 			Randomize:       cfg.Seed,
 			Strict:          true,
 			NoColors:        true,
@@ -224,6 +234,8 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 		cancel()
 	}
 	res.Cleanup.CreatedCaseIDs = created.list()
+	deleteCases(ctx, s, cfg, env, &res.Cleanup)
+
 	res.Scenarios = append(c.scenarios, runWide(s, cfg.Recorder, cfg.Shard)...)
 	sort.Slice(res.Scenarios, func(i, j int) bool { return res.Scenarios[i].ID < res.Scenarios[j].ID })
 	cfg.Recorder.mu.Lock()
@@ -384,7 +396,7 @@ func (c *collector) initScenario(sc *godog.ScenarioContext) {
 			return ctx, godog.ErrSkip
 		}
 		started = time.Now()
-		w := steps.NewWorld(c.env, pickle.ID, pickle.Requirements)
+		w := steps.NewWorld(c.env, pickle.ID, pickle.Requirements, s)
 		w.Amend(pickle.Amended)
 		return steps.WithWorld(ctx, w), nil
 	})
@@ -405,6 +417,7 @@ func (c *collector) initScenario(sc *godog.ScenarioContext) {
 		if w == nil {
 			return ctx, nil
 		}
+		w.Finish()
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
 			w.StepFailed("(scenario)", err)
 		}

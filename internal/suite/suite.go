@@ -83,6 +83,7 @@ type Pickle struct {
 	Level        string // in effect for the profile (a platform amendment may change it)
 	// Amended is the reason of a platform amendment of its requirement ("" for none).
 	Amended string
+	Steps   []*messages.PickleStep
 }
 
 // Load reads every .feature file and the requirement catalog from fsys (at its root),
@@ -174,7 +175,7 @@ func (s *Suite) addFeature(name string, src []byte) error {
 		used[pk.ID] = true
 	}
 	for _, pk := range gherkin.Pickles(*doc, name, (&messages.Incrementing{}).NewId) {
-		p := Pickle{Name: pk.Name, Feature: f.Name, URI: name}
+		p := Pickle{Name: pk.Name, Feature: f.Name, URI: name, Steps: pk.Steps}
 		for _, t := range pk.Tags {
 			tag := strings.TrimPrefix(t.Name, "@")
 			p.Tags = append(p.Tags, t.Name)

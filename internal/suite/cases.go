@@ -1,0 +1,50 @@
+package suite
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/casecert/casecert/reports"
+	"github.com/casecert/casecert/steps"
+)
+
+// scenariosPerRequest is how many scenarios run at once per request in flight: most of
+// them wait, for an answer, for a case, or for the shared read-back of a batch.
+const scenariosPerRequest = 4
+
+// casePool gives env the pool that lends the run's cases (steps.Pool), sized from cfg,
+// and returns how many scenarios godog runs at once.
+func casePool(ctx context.Context, s *Suite, cfg *Config, env *steps.Env) int {
+	inFlight := max(cfg.Concurrency, 1)
+	scenarios := inFlight * scenariosPerRequest
+	if cfg.CaseID != "" {
+		scenarios = 1
+	}
+	if cfg.MaxCases == 0 {
+		cfg.MaxCases = steps.DefaultMaxCases(inFlight)
+	}
+	rested := false
+	for _, p := range s.Selected(cfg.Tags) {
+		rested = rested || steps.WantsRestedCase(p.Steps)
+	}
+	env.Pool = steps.NewPool(ctx, env, steps.PoolConfig{MaxCases: cfg.MaxCases, InFlight: inFlight, CaseID: cfg.CaseID, Rested: rested,
+		Adopt: cfg.Adopt, AdoptBody: s.SetupBody(cfg.Seed)})
+	return scenarios
+}
+
+// deleteCases deletes every case the run created (its own and the adopted ones) when
+// the profile names paths.delete, and says in cl what remains.
+func deleteCases(ctx context.Context, s *Suite, cfg Config, env *steps.Env, cl *reports.Cleanup) {
+	used := slices.Sorted(slices.Values(append(slices.Clone(cl.CreatedCaseIDs), cfg.Adopt...)))
+	cl.RemainingCaseIDs = used
+	if s.Profile.Paths.Delete == "" || len(used) == 0 || cfg.CaseID != "" {
+		return
+	}
+	// Delete even after an interrupt: what the run created is its own to clean up.
+	deleteCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	cl.DeletedCaseIDs, cl.RemainingCaseIDs = steps.DeleteCases(deleteCtx, env, used)
+	cl.Detail = fmt.Sprintf("the run only changed cases it created; %d of %d deleted at the end (paths.delete)", len(cl.DeletedCaseIDs), len(used))
+}

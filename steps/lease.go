@@ -1,0 +1,356 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/client"
+)
+
+// How a scenario gets its case from the pool (pool.go): the world's side.
+
+// casePool is the run's pool; an Env built without one (tests) gets a default pool.
+func (env *Env) casePool() *Pool {
+	env.poolOnce.Do(func() {
+		if env.Pool == nil {
+			env.Pool = NewPool(context.Background(), env, PoolConfig{MaxCases: 2*DefaultInFlight + 2, InFlight: DefaultInFlight, CaseID: env.CaseID})
+		}
+	})
+	return env.Pool
+}
+
+// DefaultInFlight is the default number of requests in flight: the work waits on the
+// network, not on the CPU.
+const DefaultInFlight = 8
+
+// DefaultMaxCases is the default --max-cases for a number of requests in flight: two
+// cases per request in flight, one for the batch of refusals and one with children.
+func DefaultMaxCases(inFlight int) int { return 2*inFlight + 2 }
+
+// takeCase gives the scenario a case fit for wt: a share of a batch when the scenario
+// only expects its write to be refused, else a case of its own.
+func (w *World) takeCase(ctx context.Context, wt want) error {
+	wt.rested = w.rested
+	if w.shared && !wt.children && len(wt.set) == 0 {
+		return w.joinBatch(ctx)
+	}
+	return w.lease(ctx, wt)
+}
+
+// populatedFields are the fields a populated case must read back with a value: every
+// readable field the populated body sets (whatever values it picks).
+func populatedFields(env *Env) []fixtures.Field {
+	probe := &World{env: env, gen: fixtures.NewGen(1, env.Profile)}
+	body := probe.populatedBody()
+	var out []fixtures.Field
+	for _, f := range env.Profile.Fields {
+		if v, ok := body[f.Name]; ok && v != nil && f.Readable() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// unmet names what a case's read-back lacks of wt: a populated field that is null or
+// absent, or a field that does not read back as one of the values it must have.
+func (w *World) unmet(doc gjson.Result, wt want) []string {
+	var out []string
+	for _, f := range *w.env.casePool().populated.Load() {
+		if isNull(doc.Get(f.Name)) {
+			out = append(out, f.Name+" is "+shown(doc.Get(f.Name)))
+		}
+	}
+	for name, values := range wt.accept {
+		f, _ := w.env.Profile.Field(name)
+		got := doc.Get(name)
+		if !slices.ContainsFunc(values, func(v any) bool { return matchesSent(w.env.Profile, f, v, got) }) {
+			out = append(out, fmt.Sprintf("%s is %s, not %s", name, shown(got), jsonText(values)))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// lease borrows a case of its own from the pool (creating one when the pool may) and
+// brings it to wt: when its known state does not meet wt, one PATCH of the populated
+// body (with wt's values) and the read-back that checks it.
+func (w *World) lease(ctx context.Context, wt want) error {
+	pool := w.env.casePool()
+	fits := func(doc gjson.Result) bool { return len(w.unmet(doc, wt)) == 0 }
+	for {
+		c, create, err := pool.acquire(ctx, wt, fits)
+		if err != nil {
+			if err == errNoChildCase {
+				return w.skip("%v", err)
+			}
+			return err
+		}
+		w.setup = nil
+		if create {
+			id, err := w.createCase(ctx, wt)
+			if err != nil {
+				pool.createFailed(wt.children)
+				return err
+			}
+			c = pool.added(id, wt.children, w.setup)
+		}
+		err = w.prepare(ctx, c, wt)
+		if err == nil {
+			break
+		}
+		var unfit *unfitError
+		if !errors.As(err, &unfit) || create || c.existing {
+			return err
+		}
+		// A case the target will not bring back (a write it drops, say) is no use to
+		// any scenario: take another one, a fresh one if need be.
+		pool.retire(c)
+		w.held = nil
+	}
+	w.before = w.state.doc
+	w.setupFrom(w.held.setup, wt)
+	if wt.children {
+		if err := w.baselineChildren(ctx, w.held.existing); err != nil {
+			return err
+		}
+		return w.childrenHeld()
+	}
+	return nil
+}
+
+// setupFrom sets what the scenario's preconditions are checked against (w.setup, see
+// precondition.go) on a lent case: the body that last brought the case to a populated
+// state (at its creation or since), unless the scenario sent one itself; a field wt
+// asks to be one of several values is the value the case reads back as.
+func (w *World) setupFrom(body map[string]any, wt want) {
+	if w.setup == nil {
+		w.setup = maps.Clone(body)
+	}
+	if w.setup == nil {
+		w.setup = map[string]any{}
+	}
+	for name := range wt.accept {
+		w.setup[name] = w.before.Get(name).Value()
+	}
+}
+
+// prepare takes c as the scenario's case and brings it to wt.
+func (w *World) prepare(ctx context.Context, c *pooled, wt want) error {
+	w.held, w.caseID, w.lastWrite = c, c.id, c.lastWrite
+	w.state, w.known = c.state, c.known
+	if w.known {
+		w.keep(w.state.ex)
+	} else if _, err := w.readCase(ctx); err != nil {
+		return err
+	}
+	w.env.casePool().learnUnkept(c, w.state.doc)
+	if len(w.unmet(w.state.doc, wt)) > 0 {
+		return w.bringTo(ctx, wt)
+	}
+	return nil
+}
+
+// unfitError: a case could not be brought to a scenario's precondition.
+type unfitError struct{ error }
+
+func (e *unfitError) Unwrap() error { return e.error }
+
+// bringTo sends the populated body with wt's values and checks the read-back meets wt.
+func (w *World) bringTo(ctx context.Context, wt want) error {
+	body := w.populatedBody()
+	for k, v := range wt.set {
+		body[k] = v
+	}
+	if w.env.CaseID != "" {
+		for _, f := range w.env.Profile.Fields {
+			if _, ok := w.env.WriteOnlyRestore[f.Name]; !f.Readable() && !ok {
+				delete(body, f.Name) // never sent: it could not be put back (see unrestorable)
+			}
+		}
+	}
+	w.setup = body
+	ex, err := w.do(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
+	if err != nil {
+		return err
+	}
+	if ex.Status/100 != 2 {
+		return &unfitError{w.cannotJudge("setup: bringing case %s to the scenario's precondition was refused: %s", w.caseID, describe(ex))}
+	}
+	doc, err := w.readCase(ctx)
+	if err != nil {
+		return err
+	}
+	if unmet := w.unmet(doc, wt); len(unmet) > 0 {
+		return &unfitError{w.cannotJudge("setup: case %s does not read back as the precondition needs after a PATCH of the populated body: %s", w.caseID, strings.Join(unmet, "; "))}
+	}
+	return nil
+}
+
+// baselineChildren reads the case's children as the baseline of a nested scenario: one
+// of each kind the profile has a sample of, on a case the run created; on an existing
+// case, whatever it has (a PATCH must not create any either).
+func (w *World) baselineChildren(ctx context.Context, _ bool) error {
+	var err error
+	w.children, err = w.readChildren(ctx)
+	return err
+}
+
+// joinBatch shares the open batch's case, or opens a batch on a case of its own.
+func (w *World) joinBatch(ctx context.Context) error {
+	pool := w.env.casePool()
+	for {
+		b, opener := pool.join()
+		if opener {
+			if err := w.lease(ctx, want{}); err != nil {
+				pool.openFailed(b)
+				return err
+			}
+			pool.opened(b, w.held, w.state, w.lastWrite, w.setup)
+			w.held = nil // the batch holds the case now
+			w.batch, w.pending = b, true
+			return nil
+		}
+		ok, err := pool.whenReady(ctx, b)
+		if err != nil {
+			return err
+		}
+		if ok {
+			w.caseID, w.before, w.lastWrite = b.c.id, b.base.doc, b.since
+			w.setup = maps.Clone(b.setup)
+			w.keep(b.base.ex)
+			w.batch, w.pending = b, true
+			return nil
+		}
+	}
+}
+
+// noteWrite keeps track of a request that may change the case: a batch member's one
+// write, or the end of what the scenario knows of its own case.
+func (w *World) noteWrite(req client.Request) {
+	if req.Method == http.MethodGet {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.batch != nil {
+		if w.pending {
+			w.pending = false
+			w.env.casePool().wrote(w.batch)
+		}
+		return
+	}
+	w.known, w.lastWrite = false, time.Now()
+}
+
+// noteRead records a read-back of the scenario's own case as its known state.
+func (w *World) noteRead(id string, st caseState) {
+	if w.held != nil && id == w.held.id && w.batch == nil {
+		w.state, w.known = st, true
+	}
+}
+
+// batchAfter is the read-back of a batch member: the batch's shared one when it shows
+// no change; otherwise the scenario's write is sent again on a case of its own and read
+// back alone, since the change may be another member's.
+func (w *World) batchAfter(ctx context.Context) (gjson.Result, error) {
+	b, pool := w.batch, w.env.casePool()
+	if w.pending {
+		w.pending = false
+		pool.wrote(b)
+	}
+	if err := pool.wait(ctx, b); err != nil {
+		return gjson.Result{}, err
+	}
+	w.keep(b.after.ex)
+	if b.err != nil {
+		return gjson.Result{}, fmt.Errorf("%s: %w", w.req, b.err)
+	}
+	if !b.changed {
+		w.after = &b.after.doc
+		return b.after.doc, nil
+	}
+	first, req := w.last, w.lastReq
+	w.batch = nil
+	if req.Path != fixtures.Path(w.env.Profile.Paths.Update, b.c.id) {
+		return gjson.Result{}, w.cannotJudge("the shared case changed, and this scenario's request cannot be repeated alone")
+	}
+	if err := w.lease(ctx, want{}); err != nil {
+		return gjson.Result{}, err
+	}
+	req.Path = w.updatePath()
+	if err := w.send(ctx, req); err != nil {
+		return gjson.Result{}, err
+	}
+	if w.last.Status/100 != first.Status/100 {
+		return gjson.Result{}, w.cannotJudge("the target answered the same request %d on a shared case and %d alone", first.Status, w.last.Status)
+	}
+	return w.afterCase(ctx)
+}
+
+// Finish gives the scenario's case back to the pool; call it once the scenario ended.
+func (w *World) Finish() {
+	pool := w.env.casePool()
+	if w.batch != nil && w.pending {
+		w.pending = false
+		pool.wrote(w.batch)
+	}
+	if w.held != nil {
+		pool.release(w.held, w.state, w.known, w.lastWrite, w.setup)
+		w.held = nil
+	}
+	pool.end()
+}
+
+// keep adds an exchange made before the scenario (the read-back its case's state comes
+// from) to its evidence.
+func (w *World) keep(ex client.Exchange) {
+	if ex.Method == "" {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.out.Exchanges = append(w.out.Exchanges, ex)
+}
+
+// DeleteCases deletes the cases a run created through the profile's delete path, a few
+// at a time. It returns the ids deleted (a 2xx, or a 404: already gone) and those that
+// remain.
+func DeleteCases(ctx context.Context, env *Env, ids []string) (deleted, remaining []string) {
+	if env.Profile.Paths.Delete == "" {
+		return nil, slices.Clone(ids)
+	}
+	pool := env.casePool()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() {
+			ok := false
+			if release, err := pool.slot(ctx); err == nil {
+				ex, err := env.Client.Do(ctx, client.Request{Method: http.MethodDelete, Path: fixtures.Path(env.Profile.Paths.Delete, id)})
+				release()
+				ok = err == nil && (ex.Status/100 == 2 || ex.Status == http.StatusNotFound)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if ok {
+				deleted = append(deleted, id)
+			} else {
+				remaining = append(remaining, id)
+			}
+		})
+	}
+	wg.Wait()
+	slices.Sort(deleted)
+	slices.Sort(remaining)
+	return deleted, remaining
+}
