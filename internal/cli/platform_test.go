@@ -114,7 +114,7 @@ func TestQuotaWarningBeforeTheSuite(t *testing.T) {
 	defer srv.Close()
 	token, err := srv.MintToken(time.Hour)
 	require.NoError(t, err)
-	for usage, warn := range map[string]bool{"api-usage=14995/15000": true, "api-usage=120/15000": false} {
+	for usage, warn := range map[string]bool{"api-usage=14998/15000": true, "api-usage=120/15000": false} {
 		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Sforce-Limit-Info", usage+", per-app-api-usage=3/250(appName=casecert)")
 			srv.ServeHTTP(w, r)
@@ -126,7 +126,7 @@ func TestQuotaWarningBeforeTheSuite(t *testing.T) {
 		_, run := readReport(t, dir)
 		assert.Empty(t, failed(run, ""), stdout.String()+stderr.String())
 		if warn {
-			assert.Contains(t, stderr.String(), "WARNING: the target reports "+usage+" (Sforce-Limit-Info): 5 calls left", usage)
+			assert.Contains(t, stderr.String(), "WARNING: the target reports "+usage+" (Sforce-Limit-Info): 2 calls left", usage)
 			assert.Len(t, run.Run.Warnings, 1)
 		} else {
 			assert.NotContains(t, stderr.String(), "Sforce-Limit-Info", usage)
