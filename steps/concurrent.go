@@ -55,7 +55,7 @@ func (w *World) patchConcurrently(ctx context.Context) error {
 			case retry && lockRefused(ex):
 				locked[i] = true
 			default:
-				errs[i] = w.violation(fields[i].Name, jsonText(body[fields[i].Name]), "a 2xx answer", describe(ex))
+				errs[i] = w.violation(fields[i].Name, jsonText(body[fields[i].Name]), "a 2xx answer", ex.Summary())
 			}
 		})
 	}

@@ -60,7 +60,7 @@ func Snapshot(ctx context.Context, env *Env) (CaseSnapshot, error) {
 			return CaseSnapshot{}, err
 		}
 		if ex.Status != http.StatusOK || !gjson.Valid(ex.ResponseBody) {
-			return CaseSnapshot{}, fmt.Errorf("the %s of case %s cannot be read: %s", kind, env.CaseID, describe(ex))
+			return CaseSnapshot{}, fmt.Errorf("the %s of case %s cannot be read: %s", kind, env.CaseID, ex.Summary())
 		}
 		snap.Children[kind] = ex.JSON()
 	}
@@ -73,7 +73,7 @@ func readExisting(ctx context.Context, env *Env) (gjson.Result, error) {
 		return gjson.Result{}, err
 	}
 	if ex.Status != http.StatusOK || !ex.JSON().IsObject() {
-		return gjson.Result{}, fmt.Errorf("the case %s cannot be read: %s", env.CaseID, describe(ex))
+		return gjson.Result{}, fmt.Errorf("the case %s cannot be read: %s", env.CaseID, ex.Summary())
 	}
 	return ex.JSON(), nil
 }
@@ -114,7 +114,7 @@ func Restore(ctx context.Context, env *Env, snap CaseSnapshot) (bool, string) {
 		return false, "restoring the case failed: " + err.Error()
 	}
 	if ex.Status/100 != 2 {
-		return false, "restoring the case was refused: " + describe(ex)
+		return false, "restoring the case was refused: " + ex.Summary()
 	}
 	nowSnap, err := Snapshot(ctx, env)
 	if err != nil {

@@ -184,7 +184,7 @@ func (w *World) bringTo(ctx context.Context, wt want) error {
 		return err
 	}
 	if ex.Status/100 != 2 {
-		return &unfitError{w.cannotJudge("setup: bringing case %s to the scenario's precondition was refused: %s", w.caseID, describe(ex))}
+		return &unfitError{w.cannotJudge("setup: bringing case %s to the scenario's precondition was refused: %s", w.caseID, ex.Summary())}
 	}
 	doc, err := w.readCase(ctx)
 	if err != nil {

@@ -226,7 +226,7 @@ func (w *World) learnMovingFields(ctx context.Context) error {
 		return err
 	}
 	if w.last.Status/100 != 2 {
-		return w.cannotJudge("setup: the control PATCH of %q alone was refused: %s", probe.Name, describe(w.last))
+		return w.cannotJudge("setup: the control PATCH of %q alone was refused: %s", probe.Name, w.last.Summary())
 	}
 	control, err := w.afterCase(ctx)
 	if err != nil {
@@ -304,7 +304,7 @@ func (w *World) patchTwice(ctx context.Context) error {
 		return err
 	}
 	if w.last.Status/100 != 2 {
-		return w.violation("", "a PATCH of the free-text fields", "a 2xx answer", describe(w.last))
+		return w.violation("", "a PATCH of the free-text fields", "a 2xx answer", w.last.Summary())
 	}
 	first, err := w.afterCase(ctx)
 	if err != nil {
@@ -346,7 +346,7 @@ func (w *World) waitASecond(ctx context.Context) error {
 
 func (w *World) thenSucceeded(context.Context) error {
 	if w.last.Status/100 != 2 {
-		return w.violation("", jsonText(w.sent), "a 2xx answer", describe(w.last))
+		return w.violation("", jsonText(w.sent), "a 2xx answer", w.last.Summary())
 	}
 	return nil
 }
@@ -354,14 +354,14 @@ func (w *World) thenSucceeded(context.Context) error {
 // thenRefused4xx checks a refusal and that it changed nothing (a refused PATCH is atomic).
 func (w *World) thenRefused4xx(ctx context.Context) error {
 	if w.last.Status/100 != 4 {
-		return w.violation("", jsonText(w.sent), "a 4xx refusal", describe(w.last))
+		return w.violation("", jsonText(w.sent), "a 4xx refusal", w.last.Summary())
 	}
 	return w.thenAllUnchanged(ctx)
 }
 
 func (w *World) thenSucceededOrRefused(context.Context) error {
 	if s := w.last.Status; s/100 != 2 && s/100 != 4 {
-		return w.violation("", jsonText(w.sent), "a 2xx or a 4xx answer", describe(w.last))
+		return w.violation("", jsonText(w.sent), "a 2xx or a 4xx answer", w.last.Summary())
 	}
 	return nil
 }
@@ -541,7 +541,7 @@ func (w *World) observeUnknown(ctx context.Context) error {
 			w.Observe("an unknown field is accepted (%d) and ignored", s)
 		}
 	default:
-		w.Observe("an unknown field gets %s", describe(w.last))
+		w.Observe("an unknown field gets %s", w.last.Summary())
 	}
 	return nil
 }

@@ -471,7 +471,7 @@ func (p *Pool) readState(ctx context.Context, id string) (caseState, error) {
 		return st, err
 	}
 	if ex.Status != http.StatusOK || !gjson.Valid(ex.ResponseBody) || !ex.JSON().IsObject() {
-		return st, errors.New("reading the shared case back: expected 200 with a JSON object; observed " + describe(ex))
+		return st, errors.New("reading the shared case back: expected 200 with a JSON object; observed " + ex.Summary())
 	}
 	st.doc = ex.JSON()
 	return st, nil

@@ -99,7 +99,7 @@ func (w *World) thenNoCaseUnderUnknownID(ctx context.Context) error {
 		return err
 	}
 	if ex.Status/100 == 2 {
-		return w.violation("", "a PATCH of the unknown id "+w.caseID, "no case under that id afterwards (404)", describe(ex))
+		return w.violation("", "a PATCH of the unknown id "+w.caseID, "no case under that id afterwards (404)", ex.Summary())
 	}
 	return nil
 }
@@ -251,21 +251,21 @@ func (w *World) provoke(ctx context.Context, kind string) error {
 func (w *World) thenStatus(_ context.Context, code string) error {
 	want, _ := strconv.Atoi(code)
 	if w.last.Status != want {
-		return w.violation("", w.lastSent(), code, describe(w.last))
+		return w.violation("", w.lastSent(), code, w.last.Summary())
 	}
 	return nil
 }
 
 func (w *World) thenStatusEither(_ context.Context, a, b string) error {
 	if got := strconv.Itoa(w.last.Status); got != a && got != b {
-		return w.violation("", w.lastSent(), a+" or "+b, describe(w.last))
+		return w.violation("", w.lastSent(), a+" or "+b, w.last.Summary())
 	}
 	return nil
 }
 
 func (w *World) thenNot5xx(context.Context) error {
 	if w.last.Status == 0 || w.last.Status >= 500 {
-		return w.violation("", w.lastSent(), "an answer other than 5xx", describe(w.last))
+		return w.violation("", w.lastSent(), "an answer other than 5xx", w.last.Summary())
 	}
 	return nil
 }
@@ -299,17 +299,17 @@ func (w *World) thenUpdatedResponse(context.Context) error {
 		errs = append(errs, "attributes "+shown(a)+" (want an object)")
 	}
 	if len(errs) > 0 {
-		return w.violation("", w.lastSent(), "an UpdatedResponse {id, attributes, success, message}", strings.Join(errs, "; ")+" in "+describe(w.last))
+		return w.violation("", w.lastSent(), "an UpdatedResponse {id, attributes, success, message}", strings.Join(errs, "; ")+" in "+w.last.Summary())
 	}
 	return nil
 }
 
 func (w *World) thenJSONError(context.Context) error {
 	if w.last.Status/100 != 4 {
-		return w.violation("", w.lastSent(), "a 4xx answer", describe(w.last))
+		return w.violation("", w.lastSent(), "a 4xx answer", w.last.Summary())
 	}
 	if errorMessage(w.last) == "no message" {
-		return w.violation("", w.lastSent(), `a JSON error body with a message ({"message": ...} or [{"message": ...}])`, describe(w.last))
+		return w.violation("", w.lastSent(), `a JSON error body with a message ({"message": ...} or [{"message": ...}])`, w.last.Summary())
 	}
 	return nil
 }
@@ -318,11 +318,11 @@ func (w *World) thenJSONError(context.Context) error {
 // body is outside this requirement (RES-ERROR and RES-UPDATED judge missing bodies).
 func (w *World) thenContentTypeJSON(context.Context) error {
 	if strings.TrimSpace(w.last.ResponseBody) == "" || !w.last.ValidJSON() {
-		return w.skip("the answer (%s) carried no JSON body to judge", describe(w.last))
+		return w.skip("the answer (%s) carried no JSON body to judge", w.last.Summary())
 	}
 	ct := header(w.last.ResponseHeaders, "Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-		return w.violation("", w.lastSent(), "Content-Type application/json", fmt.Sprintf("%q on %s", ct, describe(w.last)))
+		return w.violation("", w.lastSent(), "Content-Type application/json", fmt.Sprintf("%q on %s", ct, w.last.Summary()))
 	}
 	return nil
 }

@@ -134,7 +134,7 @@ func (w *World) thenBearerChallenge(context.Context) error {
 		return nil
 	}
 	if w.last.Status != http.StatusUnauthorized {
-		return w.violation("", w.lastSent(), "401", describe(w.last))
+		return w.violation("", w.lastSent(), "401", w.last.Summary())
 	}
 	if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(challenge)), "bearer") {
 		return w.violation("", w.lastSent(), "a WWW-Authenticate: Bearer challenge", fmt.Sprintf("WWW-Authenticate %q", challenge))

@@ -261,11 +261,11 @@ func (w *World) createCase(ctx context.Context, wt want) (string, error) {
 		return "", err
 	}
 	if ex.Status/100 != 2 {
-		return "", w.cannotJudge("setup: creating a case was refused: %s", describe(ex))
+		return "", w.cannotJudge("setup: creating a case was refused: %s", ex.Summary())
 	}
 	id := CreatedID(ex)
 	if id == "" {
-		return "", w.cannotJudge("setup: the create answer carries no case id: %s", describe(ex))
+		return "", w.cannotJudge("setup: the create answer carries no case id: %s", ex.Summary())
 	}
 	if w.env.Created != nil {
 		w.env.Created(id)
@@ -331,7 +331,7 @@ func (w *World) readCaseAt(ctx context.Context, id string) (gjson.Result, error)
 		if p := ex.JSONProblem(); p != "" && ex.Status == http.StatusOK {
 			why = " (" + p + ")"
 		}
-		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s%s", describe(ex), why)
+		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s%s", ex.Summary(), why)
 	}
 	w.noteRead(id, caseState{doc: ex.JSON(), ex: ex.Evidence(client.MaxEvidenceBody)})
 	return ex.JSON(), nil
@@ -346,7 +346,7 @@ func (w *World) readChildren(ctx context.Context) (map[string]gjson.Result, erro
 			return nil, err
 		}
 		if ex.Status != http.StatusOK || !ex.ValidJSON() {
-			return nil, w.cannotJudge("reading the case's %s: expected 200 with JSON; observed %s", kind, describe(ex))
+			return nil, w.cannotJudge("reading the case's %s: expected 200 with JSON; observed %s", kind, ex.Summary())
 		}
 		out[kind] = ex.JSON()
 	}
@@ -384,21 +384,6 @@ func (w *World) send(ctx context.Context, req client.Request) error {
 }
 
 func (w *World) updatePath() string { return fixtures.Path(w.env.Profile.Paths.Update, w.caseID) }
-
-// describe is a short, one-line account of an answer for messages.
-func describe(ex client.Exchange) string {
-	if ex.Status == 0 {
-		return "no answer (" + ex.Err + ")"
-	}
-	body := strings.Join(strings.Fields(ex.ResponseBody), " ")
-	if r := []rune(body); len(r) > 200 {
-		body = string(r[:200]) + "…"
-	}
-	if body == "" {
-		body = "(empty body)"
-	}
-	return fmt.Sprintf("%d %s", ex.Status, body)
-}
 
 // jsonText renders a sent value the way messages show it.
 func jsonText(v any) string {

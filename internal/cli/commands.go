@@ -15,22 +15,12 @@ import (
 
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/refserver"
+	"github.com/casecert/casecert/internal/suite"
 	"github.com/casecert/casecert/reports"
 )
 
 func listCommand(env Env, args []string) error {
-	set := flag.NewFlagSet("list", flag.ContinueOnError)
-	set.SetOutput(env.Stderr)
-	profilePath := set.String("profile", "", "profile YAML (default: the embedded reference profile)")
-	featuresDir := set.String("features", "", "directory of .feature files replacing the embedded ones")
-	if err := set.Parse(args); err != nil {
-		return flagError(err)
-	}
-	p, err := loadProfile(env, *profilePath)
-	if err != nil {
-		return err
-	}
-	st, err := loadSuite(env, *featuresDir, p)
+	st, _, err := suiteFromFlags(env, "list", args)
 	if err != nil {
 		return err
 	}
@@ -42,7 +32,7 @@ func listCommand(env Env, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", r.ID, r.Level, counts[r.ID], r.Title)
 		total += counts[r.ID]
 	}
-	fmt.Fprintf(tw, "\t\t%d\t%d requirements, %d scenarios for profile %q\n", total, len(st.Catalog), len(st.Pickles), p.Name)
+	fmt.Fprintf(tw, "\t\t%d\t%d requirements, %d scenarios for profile %q\n", total, len(st.Catalog), len(st.Pickles), st.Profile.Name)
 	return tw.Flush()
 }
 
@@ -341,4 +331,26 @@ func flagError(err error) error {
 		return nil
 	}
 	return usagef("%v", err)
+}
+
+// suiteFromFlags parses the --profile and --features flags of a command that reads the
+// suite without running it, and loads both. It returns the profile's path ("" for the
+// embedded one).
+func suiteFromFlags(env Env, command string, args []string) (*suite.Suite, string, error) {
+	set := flag.NewFlagSet(command, flag.ContinueOnError)
+	set.SetOutput(env.Stderr)
+	profilePath := set.String("profile", "", "profile YAML (default: the embedded reference profile)")
+	featuresDir := set.String("features", "", "directory of .feature files replacing the embedded ones")
+	if err := set.Parse(args); err != nil {
+		return nil, "", flagError(err)
+	}
+	p, err := loadProfile(env, *profilePath)
+	if err != nil {
+		return nil, "", err
+	}
+	st, err := loadSuite(env, *featuresDir, p)
+	if err != nil {
+		return nil, "", err
+	}
+	return st, *profilePath, nil
 }

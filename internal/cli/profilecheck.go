@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
 	"text/tabwriter"
 
@@ -26,28 +25,17 @@ func profileCommand(env Env, args []string) error {
 // the inferred keys it relies on, and, when it does not, what to add. Exit 0 when every
 // must requirement is judged, 1 when one is not, 2 for a profile error.
 func profileCheckCommand(env Env, args []string) error {
-	set := flag.NewFlagSet("profile check", flag.ContinueOnError)
-	set.SetOutput(env.Stderr)
-	profilePath := set.String("profile", "", "profile YAML (default: the embedded reference profile)")
-	featuresDir := set.String("features", "", "directory of .feature files replacing the embedded ones")
-	if err := set.Parse(args); err != nil {
-		return flagError(err)
-	}
-	p, err := loadProfile(env, *profilePath)
-	if err != nil {
-		return err
-	}
-	st, err := loadSuite(env, *featuresDir, p)
+	st, profilePath, err := suiteFromFlags(env, "profile check", args)
 	if err != nil {
 		return err
 	}
 	checks := st.CheckProfile()
-	source := firstNonEmpty(*profilePath, "the default profile")
+	source := firstNonEmpty(profilePath, "the default profile")
 	w := env.Stdout
-	fmt.Fprintf(w, "profile %s (%s)\n", source, p.Name)
-	if len(p.Inferred) > 0 {
+	fmt.Fprintf(w, "profile %s (%s)\n", source, st.Profile.Name)
+	if len(st.Profile.Inferred) > 0 {
 		fmt.Fprintln(w, "\ninferred (keys the profile leaves out, worked out from the rest):")
-		for _, i := range p.Inferred {
+		for _, i := range st.Profile.Inferred {
 			fmt.Fprintf(w, "  %s\n", i)
 		}
 	}

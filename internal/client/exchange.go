@@ -1,6 +1,7 @@
 package client
 
 import (
+	"fmt"
 	"mime"
 	"strings"
 	"time"
@@ -110,3 +111,19 @@ func (e Exchange) ErrorMessage() string {
 }
 
 const maxErrorMessage = 2 << 10
+
+// Summary is a short, one-line account of the answer for messages: the status and the
+// body's first 200 characters, or why there was no answer.
+func (e Exchange) Summary() string {
+	if e.Status == 0 {
+		return "no answer (" + e.Err + ")"
+	}
+	body := strings.Join(strings.Fields(e.ResponseBody), " ")
+	if r := []rune(body); len(r) > 200 {
+		body = string(r[:200]) + "…"
+	}
+	if body == "" {
+		body = "(empty body)"
+	}
+	return fmt.Sprintf("%d %s", e.Status, body)
+}

@@ -82,7 +82,7 @@ func Check(ctx context.Context, cfg Config) error {
 	}
 	if cfg.CaseID != "" {
 		if ex.Status != http.StatusOK || !ex.JSON().IsObject() {
-			return targetErr("--case-id %s cannot be read: GET %s answered %s", cfg.CaseID, ex.URL, describe(ex))
+			return targetErr("--case-id %s cannot be read: GET %s answered %s", cfg.CaseID, ex.URL, ex.Summary())
 		}
 		return nil
 	}
@@ -115,7 +115,7 @@ func refusedToken(ex client.Exchange) error {
 	case isQuota(ex):
 		return targetErr("the target's request quota is exhausted: %s %s answered 403 REQUEST_LIMIT_EXCEEDED (%s)", ex.Method, ex.URL, ex.ErrorMessage())
 	case ex.Status == http.StatusUnauthorized || ex.Status == http.StatusForbidden:
-		return targetErr("the target refused the token (%s %s answered %s): check --token or the OAuth settings", ex.Method, ex.URL, describe(ex))
+		return targetErr("the target refused the token (%s %s answered %s): check --token or the OAuth settings", ex.Method, ex.URL, ex.Summary())
 	}
 	return nil
 }
@@ -190,7 +190,7 @@ func (c *creator) createWith(ctx context.Context, body map[string]any, version *
 	}
 	id := steps.CreatedID(ex)
 	if id == "" {
-		return createResult{}, targetErr("this is not the Case API at this URL: %s %s answered %s, which names no case id (no \"id\", no Location)", ex.Method, ex.URL, describe(ex))
+		return createResult{}, targetErr("this is not the Case API at this URL: %s %s answered %s, which names no case id (no \"id\", no Location)", ex.Method, ex.URL, ex.Summary())
 	}
 	if c.cfg.Created != nil {
 		c.cfg.Created(id)
@@ -212,7 +212,7 @@ func (c *creator) readBack(ctx context.Context, id string) error {
 		if p := ex.JSONProblem(); p != "" && ex.Status == http.StatusOK {
 			why = " (" + p + ")"
 		}
-		return targetErr("the case created by the preflight (%s) cannot be read back: %s %s answered %s%s; check the profile's paths.read", id, ex.Method, ex.URL, describe(ex), why)
+		return targetErr("the case created by the preflight (%s) cannot be read back: %s %s answered %s%s; check the profile's paths.read", id, ex.Method, ex.URL, ex.Summary(), why)
 	}
 	return nil
 }
@@ -241,7 +241,7 @@ func (c *creator) blame(ctx context.Context, refusal client.Exchange) error {
 		return out
 	}
 	refused := func() error {
-		return targetErr("the target refuses to create a case, even with fewer fields: %s %s answered %s", refusal.Method, refusal.URL, describe(refusal))
+		return targetErr("the target refuses to create a case, even with fewer fields: %s %s answered %s", refusal.Method, refusal.URL, refusal.Summary())
 	}
 	res, err := c.create(ctx, without(suspects))
 	if err != nil {
@@ -255,7 +255,7 @@ func (c *creator) blame(ctx context.Context, refusal client.Exchange) error {
 				return err
 			}
 			if res.ok {
-				return &VersionRefused{Version: v, Answer: fmt.Sprintf("%s %s answered %s", refusal.Method, refusal.URL, describe(refusal))}
+				return &VersionRefused{Version: v, Answer: fmt.Sprintf("%s %s answered %s", refusal.Method, refusal.URL, refusal.Summary())}
 			}
 		}
 		return refused()
@@ -315,7 +315,7 @@ func (c *creator) profileFault(name string, refusal client.Exchange, alone bool)
 	}
 	msg := refusal.ErrorMessage()
 	if msg == "" {
-		msg = describe(refusal)
+		msg = refusal.Summary()
 	}
 	blamed, after := "because of "+where, "without that field it creates the case"
 	if !alone {
@@ -332,18 +332,6 @@ func header(ex client.Exchange, name string) string {
 		}
 	}
 	return ""
-}
-
-// describe is a one-line account of an answer.
-func describe(ex client.Exchange) string {
-	body := strings.Join(strings.Fields(ex.ResponseBody), " ")
-	if r := []rune(body); len(r) > 200 {
-		body = string(r[:200]) + "…"
-	}
-	if body == "" {
-		body = "(empty body)"
-	}
-	return fmt.Sprintf("%d %s", ex.Status, body)
 }
 
 func jsonText(v any) string {
