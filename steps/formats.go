@@ -45,7 +45,7 @@ func (w *World) patchJSON(ctx context.Context, name, raw string) error {
 
 func (w *World) thenRefused400(ctx context.Context) error {
 	if w.last.Status != http.StatusBadRequest {
-		return w.violation("", jsonText(w.sent), "400 Bad Request", w.last.Summary())
+		return w.violation("", w.sentShown(), "400 Bad Request", w.last.Summary())
 	}
 	return w.thenAllUnchanged(ctx)
 }

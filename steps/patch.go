@@ -346,7 +346,7 @@ func (w *World) waitASecond(ctx context.Context) error {
 
 func (w *World) thenSucceeded(context.Context) error {
 	if w.last.Status/100 != 2 {
-		return w.violation("", jsonText(w.sent), "a 2xx answer", w.last.Summary())
+		return w.violation("", w.sentShown(), "a 2xx answer", w.last.Summary())
 	}
 	return nil
 }
@@ -354,14 +354,14 @@ func (w *World) thenSucceeded(context.Context) error {
 // thenRefused4xx checks a refusal and that it changed nothing (a refused PATCH is atomic).
 func (w *World) thenRefused4xx(ctx context.Context) error {
 	if w.last.Status/100 != 4 {
-		return w.violation("", jsonText(w.sent), "a 4xx refusal", w.last.Summary())
+		return w.violation("", w.sentShown(), "a 4xx refusal", w.last.Summary())
 	}
 	return w.thenAllUnchanged(ctx)
 }
 
 func (w *World) thenSucceededOrRefused(context.Context) error {
 	if s := w.last.Status; s/100 != 2 && s/100 != 4 {
-		return w.violation("", jsonText(w.sent), "a 2xx or a 4xx answer", w.last.Summary())
+		return w.violation("", w.sentShown(), "a 2xx or a 4xx answer", w.last.Summary())
 	}
 	return nil
 }
@@ -509,7 +509,7 @@ func (w *World) thenAuditMoved(ctx context.Context) error {
 	tw, okW := instant(was)
 	tn, okN := instant(now)
 	if !okW || !okN || !tn.After(tw) {
-		errs = append(errs, w.violation(audit.LastModified, jsonText(w.sent), "a later instant than "+shown(was), shown(now)))
+		errs = append(errs, w.violation(audit.LastModified, w.sentShown(), "a later instant than "+shown(was), shown(now)))
 	}
 	if err := w.thenFieldUnchanged(ctx, audit.Created); err != nil {
 		errs = append(errs, err)

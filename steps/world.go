@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -230,6 +231,15 @@ func (w *World) violation(field, sent, expected, observed string) error {
 	}
 	b.WriteString("; expected " + expected + "; observed " + observed)
 	return &Violation{msg: b.String()}
+}
+
+// sentShown is what the last request sent, for messages: its raw body when the scenario
+// sent one (malformed JSON, a non-object), else the values it sent.
+func (w *World) sentShown() string {
+	if w.lastReq.Body != nil {
+		return strconv.Quote(string(w.lastReq.Body))
+	}
+	return jsonText(w.sent)
 }
 
 // cannotJudge is a step error that keeps the scenario from being judged (it is not a
