@@ -80,9 +80,19 @@ func TestRunWideChecksJudgeEveryExchange(t *testing.T) {
 	assert.Contains(t, got["RES-ERROR"].Error, "observed 1 of 2 refusals without one")
 	assert.Len(t, got["RES-ERROR"].Exchanges, 1)
 
-	sharded := runWide(st, &Recorder{}, Shard{I: 2, N: 3})
-	for _, sc := range sharded {
+	good := &Recorder{}
+	good.Observe(client.Exchange{Method: "PATCH", URL: "/e", Status: 400, ResponseBody: `{"message": "bad"}`})
+	for _, sc := range runWide(st, good, Shard{I: 2, N: 3}) {
 		assert.Equal(t, reports.StatusPassed, sc.Status, fmt.Sprint(sc))
 		assert.Contains(t, sc.Name, "(shard 2 of 3)")
+	}
+
+	// A check that saw nothing it applies to judged nothing: an exchange without an answer
+	// is not a 5xx, nor a refusal with a message.
+	silent := &Recorder{}
+	silent.Observe(client.Exchange{Method: "PATCH", URL: "/f", Err: "connection refused"})
+	for _, sc := range runWide(st, silent, Shard{}) {
+		assert.Equal(t, reports.StatusError, sc.Status, fmt.Sprint(sc))
+		assert.Contains(t, sc.Error, "could not judge")
 	}
 }

@@ -329,6 +329,12 @@ func runWideScenario(r Requirement, name, suffix string, bad tally, problem stri
 		ID: "run-wide;" + slug(name), Name: name + suffix, Feature: reports.RunWideFeature,
 		Requirements: []string{r.ID}, Level: r.Level, Status: reports.StatusPassed, Exchanges: []reports.Exchange{},
 	}
+	if bad.seen == 0 {
+		// Nothing the check applies to was observed: it judged nothing, so it did not pass.
+		sc.Status = reports.StatusError
+		sc.Error = fmt.Sprintf("%s: could not judge: the run observed no exchange this check applies to (%s)", r.ID, problem)
+		return sc
+	}
 	if bad.count > 0 {
 		sc.Status = reports.StatusFailed
 		var lines []string
