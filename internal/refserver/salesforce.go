@@ -128,21 +128,12 @@ func (ss *sessions) check(tok string, revokedOK, orgOnly bool) error {
 	return errSessionUnknown
 }
 
-// authorizeSession checks the Authorization header as the platform does: any missing,
-// malformed, unknown or revoked session gets the same 401, before the service runs.
-func (s *Server) authorizeSession(r *http.Request) error {
-	if s.faults.on("no-auth") {
+// checkSession checks a credential as the platform does: any missing, malformed, unknown
+// or revoked session gets the same 401, before the service runs.
+func (s *Server) checkSession(scheme, cred string) error {
+	if (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "OAuth")) && cred != "" &&
+		s.sessions.check(cred, s.faults.on("expiry-unchecked"), s.faults.on("signature-unchecked")) == nil {
 		return nil
-	}
-	scheme, cred, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	cred = strings.TrimSpace(cred)
-	switch {
-	case strings.EqualFold(scheme, "Basic") && cred != "" && s.faults.on("basic-accepted"):
-		return nil
-	case strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "OAuth"):
-		if cred != "" && s.sessions.check(cred, s.faults.on("expiry-unchecked"), s.faults.on("signature-unchecked")) == nil {
-			return nil
-		}
 	}
 	return &apiError{status: http.StatusUnauthorized, code: "INVALID_SESSION_ID", msg: sessionMessage}
 }

@@ -259,23 +259,24 @@ func methodNotAllowed(r *http.Request, allow string) error {
 
 // authorize checks the Bearer JWT (on salesforce: the session id).
 func (s *Server) authorize(r *http.Request) error {
-	if s.salesforce() {
-		return s.authorizeSession(r)
-	}
 	if s.faults.on("no-auth") {
 		return nil
 	}
 	h := strings.TrimSpace(r.Header.Get("Authorization"))
 	scheme, cred, _ := strings.Cut(h, " ")
 	cred = strings.TrimSpace(cred)
+	if strings.EqualFold(scheme, "Basic") && cred != "" && s.faults.on("basic-accepted") {
+		return nil
+	}
+	if s.salesforce() {
+		return s.checkSession(scheme, cred)
+	}
 	unauthorized := func(given bool, msg string) error {
 		return &apiError{status: http.StatusUnauthorized, code: "INVALID_SESSION_ID", msg: msg, bearerError: given}
 	}
 	switch {
 	case h == "":
 		return unauthorized(false, "missing Authorization header: send Authorization: Bearer <token>")
-	case strings.EqualFold(scheme, "Basic") && cred != "" && s.faults.on("basic-accepted"):
-		return nil
 	case !strings.EqualFold(scheme, "Bearer"):
 		return unauthorized(false, "unsupported authorization scheme "+scheme+": send Authorization: Bearer <token>")
 	case cred == "":
