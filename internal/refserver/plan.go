@@ -49,7 +49,7 @@ func (s *Server) plan(ctx context.Context, q querier, body map[string]json.RawMe
 			case f.notNull && !(patch && s.faults.on("owner-null-accepted")):
 				p.errs = append(p.errs, fieldError{f.name, "cannot be null"})
 			case ignoreNulls && !f.notNull:
-			case f.kind == kindBool && (s.salesforce() || f.nullFalse):
+			case f.kind == kindBool && f.nullFalse:
 				p.set[f.name] = false // a checkbox cannot hold null
 			default:
 				p.set[f.name] = nil

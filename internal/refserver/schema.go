@@ -166,6 +166,16 @@ func readOnlyRoles(p *fixtures.Profile) []roField {
 	return out
 }
 
+// checkboxesStoreFalse makes every boolean field store false for null, as every
+// checkbox on a Salesforce org does, whatever the profile says of it.
+func (s *schema) checkboxesStoreFalse() {
+	for i := range s.fields {
+		if s.fields[i].kind == kindBool {
+			s.fields[i].nullFalse = true
+		}
+	}
+}
+
 // field returns the body field of that name.
 func (s *schema) field(name string) (field, bool) {
 	for _, f := range s.fields {

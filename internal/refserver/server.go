@@ -103,6 +103,9 @@ func New(opts Options) (*Server, error) {
 	if s.sc, err = newSchema(profile); err != nil {
 		return nil, fmt.Errorf("profile %s: %w", profile.Name, err)
 	}
+	if s.salesforce() {
+		s.sc.checkboxesStoreFalse()
+	}
 	if s.st, err = openStore(opts.DBPath, s.sc); err != nil {
 		return nil, err
 	}
