@@ -85,6 +85,18 @@ type Run struct {
 	Signature *Signature `json:"signature,omitempty"`
 }
 
+// FailedIDs lists the IDs of the requirements of r that failed, of the given level ("" for
+// any), in catalog order.
+func (r Run) FailedIDs(level string) []string {
+	var out []string
+	for _, req := range r.Requirements {
+		if req.Status == StatusFailed && (level == "" || req.Level == level) {
+			out = append(out, req.ID)
+		}
+	}
+	return out
+}
+
 // RunWideFeature is the feature name of the results of run-wide checks: one per check
 // and run, judged over every exchange of the run (a shard judges its own; merge folds
 // them into one).

@@ -32,14 +32,3 @@ func readReport(t testing.TB, dir string) ([]byte, reports.Run) {
 	require.NoError(t, json.Unmarshal(data, &run))
 	return data, run
 }
-
-// failed lists the requirements of run that failed, of the given level ("" for any).
-func failed(run reports.Run, level string) []string {
-	var out []string
-	for _, r := range run.Requirements {
-		if r.Status == reports.StatusFailed && (level == "" || r.Level == level) {
-			out = append(out, r.ID)
-		}
-	}
-	return out
-}

@@ -124,7 +124,7 @@ func TestQuotaWarningBeforeTheSuite(t *testing.T) {
 			"--profile", writeProfile(t, "salesforce"), "--tags", "@PATCH-EMPTY", "--report-dir", dir, "--format", "json")
 		Main(env) // a tag subset: verdict incomplete
 		_, run := readReport(t, dir)
-		assert.Empty(t, failed(run, ""), stdout.String()+stderr.String())
+		assert.Empty(t, run.FailedIDs(""), stdout.String()+stderr.String())
 		if warn {
 			assert.Contains(t, stderr.String(), "WARNING: the target reports "+usage+" (Sforce-Limit-Info): 2 calls left", usage)
 			assert.Len(t, run.Run.Warnings, 1)

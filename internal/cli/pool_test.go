@@ -40,7 +40,7 @@ func TestSharedRefusalsSplitBackOnAChange(t *testing.T) {
 	code := Main(env)
 	_, run := readReport(t, dir)
 	require.Equal(t, ExitNonConformant, code, stdout.String()+stderr.String())
-	assert.Equal(t, []string{"FMT-ATOMIC"}, failed(run, ""))
+	assert.Equal(t, []string{"FMT-ATOMIC"}, run.FailedIDs(""))
 	for _, s := range scenariosOf(run, "FMT-ATOMIC") {
 		if s.Status != reports.StatusFailed {
 			continue

@@ -121,7 +121,7 @@ func TestModesCatchEveryFault(t *testing.T) {
 				t.Parallel()
 				code, run, out := certifyMode(t, m, []string{f.Name}, "@"+strings.Join(f.Fails, ",@"))
 				for _, id := range f.Fails {
-					assert.Contains(t, failed(run, ""), id, "fault %s must fail %s under %s", f.Name, id, m.name)
+					assert.Contains(t, run.FailedIDs(""), id, "fault %s must fail %s under %s", f.Name, id, m.name)
 				}
 				if slices.ContainsFunc(run.Requirements, func(r reports.Requirement) bool {
 					return r.Level == reports.LevelMust && slices.Contains(f.Fails, r.ID)
@@ -131,7 +131,7 @@ func TestModesCatchEveryFault(t *testing.T) {
 				if f.BreaksAll {
 					return
 				}
-				for _, id := range failed(run, reports.LevelMust) {
+				for _, id := range run.FailedIDs(reports.LevelMust) {
 					if !slices.Contains(f.Fails, id) && !slices.Contains(f.MayFail, id) {
 						t.Errorf("fault %s also failed unrelated must requirement %s under %s", f.Name, id, m.name)
 					}

@@ -85,23 +85,13 @@ func catalog(t *testing.T) map[string]requirement {
 	return out
 }
 
-func failed(run reports.Run, level string) []string {
-	var out []string
-	for _, r := range run.Requirements {
-		if r.Status == reports.StatusFailed && (level == "" || r.Level == level) {
-			out = append(out, r.ID)
-		}
-	}
-	return out
-}
-
 // The reference server passes every must and should requirement: no false alarms.
 func TestReferenceServerIsConformant(t *testing.T) {
 	t.Parallel()
 	code, run, out := certify(t)
 	assert.Equal(t, cli.ExitConformant, code, out)
 	assert.Equal(t, reports.VerdictConformant, run.Verdict)
-	assert.Empty(t, failed(run, ""), "no requirement may fail against the reference server")
+	assert.Empty(t, run.FailedIDs(""), "no requirement may fail against the reference server")
 	for _, s := range run.Scenarios {
 		if s.Status == reports.StatusFailed {
 			t.Errorf("%s: %s", s.ID, s.Error)
@@ -161,7 +151,7 @@ func TestEveryFaultIsCaught(t *testing.T) {
 				if reqs[id].level == reports.LevelMust {
 					assert.Equal(t, cli.ExitNonConformant, code, out)
 				}
-				assert.Contains(t, failed(run, ""), id, "fault %s must fail %s", f.Name, id)
+				assert.Contains(t, run.FailedIDs(""), id, "fault %s must fail %s", f.Name, id)
 			}
 			if f.NonePass != "" {
 				assert.NotContains(t, []reports.Verdict{reports.VerdictConformant, reports.VerdictWarnings}, run.Verdict, "fault %s: %s", f.Name, out)
@@ -174,7 +164,7 @@ func TestEveryFaultIsCaught(t *testing.T) {
 			if f.BreaksAll {
 				return
 			}
-			for _, id := range failed(run, reports.LevelMust) {
+			for _, id := range run.FailedIDs(reports.LevelMust) {
 				if !slices.Contains(f.Fails, id) && !slices.Contains(f.MayFail, id) {
 					t.Errorf("fault %s also failed unrelated must requirement %s", f.Name, id)
 				}
