@@ -91,7 +91,7 @@ type outcome struct {
 func runCasecert(t *testing.T, ctx context.Context, args ...string) outcome {
 	t.Helper()
 	dir := t.TempDir()
-	env, stdout, stderr := outcomeEnv(t, append([]string{"run", "--report-dir", dir, "--seed", "5"}, args...)...)
+	env, stdout, stderr := testEnv(t, append([]string{"run", "--report-dir", dir, "--seed", "5"}, args...)...)
 	if ctx != nil {
 		env.Context = ctx
 	}
@@ -165,7 +165,7 @@ func TestUnwritableReportDirSendsNothing(t *testing.T) {
 	tg := startSwitchboard(t)
 	file := filepath.Join(t.TempDir(), "a-file")
 	require.NoError(t, os.WriteFile(file, nil, 0o644))
-	env, stdout, stderr := outcomeEnv(t, "run", "--base-url", tg.base, "--token", tg.token, "--report-dir", filepath.Join(file, "report"))
+	env, stdout, stderr := testEnv(t, "run", "--base-url", tg.base, "--token", tg.token, "--report-dir", filepath.Join(file, "report"))
 	assert.Equal(t, ExitUsage, Main(env), stdout.String()+stderr.String())
 	assert.Contains(t, stderr.String(), "cannot be written (nothing was sent to the target)")
 	assert.Zero(t, tg.requests.Load(), "no request before the report directory is known to be writable")
@@ -238,16 +238,6 @@ func TestCtrlCLeavesTheRestNotRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(junit), `failures="0"`)
 	assert.True(t, bytes.Contains(junit, []byte("<skipped")))
-}
-
-// outcomeEnv is the OS environment with the given arguments and captured output.
-func outcomeEnv(t *testing.T, args ...string) (Env, *bytes.Buffer, *bytes.Buffer) {
-	t.Helper()
-	env := OSEnv(context.Background())
-	var stdout, stderr bytes.Buffer
-	env.Args, env.Stdout, env.Stderr = args, &stdout, &stderr
-	env.Getenv = func(string) string { return "" }
-	return env, &stdout, &stderr
 }
 
 // A target that throttles everything (429 with Retry-After) ends the run once the
