@@ -1,10 +1,8 @@
 package selftest
 
 import (
-	"encoding/json"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -66,12 +64,7 @@ func certifyMode(t *testing.T, m mode, faults []string, tags string) (cli.ExitCo
 		require.NoError(t, err)
 		args = append(args, "--base-url", hs.URL+refserver.DefaultBasePath, "--token", token, "--expired-token", expired)
 	}
-	code, stdout, stderr := casecert(t, args...)
-	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
-	require.NoError(t, err, stdout+stderr)
-	var run reports.Run
-	require.NoError(t, json.Unmarshal(data, &run))
-	return code, run, stdout + stderr
+	return runReport(t, dir, args...)
 }
 
 // Every mode is conformant, with no false alarm and no must requirement skipped.

@@ -51,6 +51,12 @@ func certify(t *testing.T, faults ...string) (cli.ExitCode, reports.Run, string)
 	for _, f := range faults {
 		args = append(args, "--fault", f)
 	}
+	return runReport(t, dir, args...)
+}
+
+// runReport runs casecert with args and reads the report.json it wrote to dir.
+func runReport(t *testing.T, dir string, args ...string) (cli.ExitCode, reports.Run, string) {
+	t.Helper()
 	code, stdout, stderr := casecert(t, args...)
 	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
 	require.NoError(t, err, stdout+stderr)
