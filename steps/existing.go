@@ -72,7 +72,7 @@ func readExisting(ctx context.Context, env *Env) (gjson.Result, error) {
 	if err != nil {
 		return gjson.Result{}, err
 	}
-	if ex.Status != http.StatusOK || !ex.JSON().IsObject() {
+	if ReadFault(ex) != "" {
 		return gjson.Result{}, fmt.Errorf("the case %s cannot be read: %s", env.CaseID, ex.Summary())
 	}
 	return ex.JSON(), nil

@@ -470,7 +470,7 @@ func (p *Pool) readState(ctx context.Context, id string) (caseState, error) {
 	if err != nil {
 		return st, err
 	}
-	if ex.Status != http.StatusOK || !gjson.Valid(ex.ResponseBody) || !ex.JSON().IsObject() {
+	if ReadFault(ex) != "" {
 		return st, errors.New("reading the shared case back: expected 200 with a JSON object; observed " + ex.Summary())
 	}
 	st.doc = ex.JSON()

@@ -336,15 +336,25 @@ func (w *World) readCaseAt(ctx context.Context, id string) (gjson.Result, error)
 	if err != nil {
 		return gjson.Result{}, err
 	}
-	if ex.Status != http.StatusOK || !ex.ValidJSON() || !ex.JSON().IsObject() {
-		why := ""
-		if p := ex.JSONProblem(); p != "" && ex.Status == http.StatusOK {
-			why = " (" + p + ")"
-		}
-		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s%s", ex.Summary(), why)
+	if fault := ReadFault(ex); fault != "" {
+		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s", fault)
 	}
 	w.noteRead(id, caseState{doc: ex.JSON(), ex: ex.Evidence(client.MaxEvidenceBody)})
 	return ex.JSON(), nil
+}
+
+// ReadFault judges the answer to a read of one case: "" when it is 200 with a JSON
+// object (the case), else what came instead, in one line, with why a 200's body is not
+// JSON casecert reads. Every read-back of a case (a scenario's, a batch's, the existing
+// case's, the preflight's) is judged by it.
+func ReadFault(ex client.Exchange) string {
+	if ex.Status == http.StatusOK && ex.JSON().IsObject() {
+		return ""
+	}
+	if p := ex.JSONProblem(); p != "" && ex.Status == http.StatusOK {
+		return ex.Summary() + " (" + p + ")"
+	}
+	return ex.Summary()
 }
 
 func (w *World) readChildren(ctx context.Context) (map[string]gjson.Result, error) {

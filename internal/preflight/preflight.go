@@ -81,7 +81,7 @@ func Check(ctx context.Context, cfg Config) error {
 		return err
 	}
 	if cfg.CaseID != "" {
-		if ex.Status != http.StatusOK || !ex.JSON().IsObject() {
+		if steps.ReadFault(ex) != "" {
 			return targetErr("--case-id %s cannot be read: GET %s answered %s", cfg.CaseID, ex.URL, ex.Summary())
 		}
 		return nil
@@ -207,12 +207,8 @@ func (c *creator) readBack(ctx context.Context, id string) error {
 	if err := notCaseAPI(ex, false); err != nil {
 		return err
 	}
-	if ex.Status != http.StatusOK || !ex.ValidJSON() || !ex.JSON().IsObject() {
-		why := ""
-		if p := ex.JSONProblem(); p != "" && ex.Status == http.StatusOK {
-			why = " (" + p + ")"
-		}
-		return targetErr("the case created by the preflight (%s) cannot be read back: %s %s answered %s%s; check the profile's paths.read", id, ex.Method, ex.URL, ex.Summary(), why)
+	if fault := steps.ReadFault(ex); fault != "" {
+		return targetErr("the case created by the preflight (%s) cannot be read back: %s %s answered %s; check the profile's paths.read", id, ex.Method, ex.URL, fault)
 	}
 	return nil
 }
