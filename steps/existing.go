@@ -38,6 +38,16 @@ func (w *World) unrestorable(req client.Request) string {
 	return ""
 }
 
+// skipUnrestorable skips the scenario when req would send a write-only field the run
+// could not put back (see unrestorable); do checks before it waits for a slot.
+func (w *World) skipUnrestorable(req client.Request) error {
+	if field := w.unrestorable(req); field != "" {
+		return w.skip("a --case-id run never sends write-only %q: it cannot be read back, so the run could not put it back; "+
+			"give its value before the run with --restore %s=VALUE to allow it", field, field)
+	}
+	return nil
+}
+
 // CaseSnapshot is the existing case of a --case-id run as it was before the run: its
 // fields, and its child records of each nested kind.
 type CaseSnapshot struct {

@@ -174,24 +174,27 @@ func (w *World) skip(format string, args ...any) error {
 // do sends one request, once there is room for one more in flight, and keeps its
 // exchange as evidence.
 func (w *World) do(ctx context.Context, req client.Request) (client.Exchange, error) {
-	if field := w.unrestorable(req); field != "" {
-		return client.Exchange{}, w.skip("a --case-id run never sends write-only %q: it cannot be read back, so the run could not put it back; "+
-			"give its value before the run with --restore %s=VALUE to allow it", field, field)
+	if err := w.skipUnrestorable(req); err != nil {
+		return client.Exchange{}, err
 	}
 	release, err := w.env.casePool().slot(ctx)
 	if err != nil {
 		return client.Exchange{}, err
 	}
 	defer release()
-	return w.doAtOnce(ctx, req)
+	return w.exchange(ctx, req)
 }
 
 // doAtOnce sends one request whatever is in flight (a burst sent at once on purpose).
 func (w *World) doAtOnce(ctx context.Context, req client.Request) (client.Exchange, error) {
-	if field := w.unrestorable(req); field != "" {
-		return client.Exchange{}, w.skip("a --case-id run never sends write-only %q: it cannot be read back, so the run could not put it back; "+
-			"give its value before the run with --restore %s=VALUE to allow it", field, field)
+	if err := w.skipUnrestorable(req); err != nil {
+		return client.Exchange{}, err
 	}
+	return w.exchange(ctx, req)
+}
+
+// exchange sends req and keeps its exchange as evidence; do and doAtOnce have checked it.
+func (w *World) exchange(ctx context.Context, req client.Request) (client.Exchange, error) {
 	ex, err := w.env.Client.Do(ctx, req)
 	w.noteWrite(req)
 	w.mu.Lock()
