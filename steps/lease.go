@@ -23,7 +23,7 @@ import (
 func (env *Env) casePool() *Pool {
 	env.poolOnce.Do(func() {
 		if env.Pool == nil {
-			env.Pool = NewPool(context.Background(), env, PoolConfig{MaxCases: 2*DefaultInFlight + 2, InFlight: DefaultInFlight, CaseID: env.CaseID})
+			env.Pool = NewPool(context.Background(), env, PoolConfig{MaxCases: DefaultMaxCases(DefaultInFlight), InFlight: DefaultInFlight, CaseID: env.CaseID})
 		}
 	})
 	return env.Pool
@@ -120,7 +120,11 @@ func (w *World) lease(ctx context.Context, wt want) error {
 	w.before = w.state.doc
 	w.setupFrom(w.held.setup, wt)
 	if wt.children {
-		if err := w.baselineChildren(ctx, w.held.existing); err != nil {
+		// The children's baseline: on a case the run created, one of each kind the
+		// profile has a sample of; on an existing case, whatever it has (a PATCH must
+		// not create any either).
+		var err error
+		if w.children, err = w.readChildren(ctx); err != nil {
 			return err
 		}
 		return w.childrenHeld()
@@ -194,15 +198,6 @@ func (w *World) bringTo(ctx context.Context, wt want) error {
 		return &unfitError{w.cannotJudge("setup: case %s does not read back as the precondition needs after a PATCH of the populated body: %s", w.caseID, strings.Join(unmet, "; "))}
 	}
 	return nil
-}
-
-// baselineChildren reads the case's children as the baseline of a nested scenario: one
-// of each kind the profile has a sample of, on a case the run created; on an existing
-// case, whatever it has (a PATCH must not create any either).
-func (w *World) baselineChildren(ctx context.Context, _ bool) error {
-	var err error
-	w.children, err = w.readChildren(ctx)
-	return err
 }
 
 // joinBatch shares the open batch's case, or opens a batch on a case of its own.

@@ -293,7 +293,7 @@ func (w *World) patchEmpty(ctx context.Context) error { return w.patch(ctx, map[
 func (w *World) patchTwice(ctx context.Context) error {
 	body := map[string]any{}
 	for _, f := range w.env.Profile.Fields {
-		if f.Type == fixtures.TypeString && f.Ref == "" && len(f.Values) == 0 && f.Readable() {
+		if f.IsFreeText() && f.Readable() {
 			body[f.Name] = w.gen.Value(f)
 		}
 	}
