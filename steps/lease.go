@@ -171,10 +171,7 @@ func (e *unfitError) Unwrap() error { return e.error }
 
 // bringTo sends the populated body with wt's values and checks the read-back meets wt.
 func (w *World) bringTo(ctx context.Context, wt want) error {
-	body := w.populatedBody()
-	for k, v := range wt.set {
-		body[k] = v
-	}
+	body := w.populatedWith(wt)
 	if w.env.CaseID != "" {
 		for _, f := range w.env.Profile.Fields {
 			if _, ok := w.env.WriteOnlyRestore[f.Name]; !f.Readable() && !ok {

@@ -257,10 +257,7 @@ func (w *World) cannotJudge(format string, args ...any) error {
 // too, when asked) and returns its id. Setup is tolerant: any 2xx that yields an id will
 // do; the id's form and the envelope are judged by their own requirements.
 func (w *World) createCase(ctx context.Context, wt want) (string, error) {
-	body := w.populatedBody()
-	for k, v := range wt.set {
-		body[k] = v
-	}
+	body := w.populatedWith(wt)
 	if wt.children {
 		for _, kind := range w.env.Profile.Nested {
 			if sample, ok := w.env.Profile.NestedSamples[kind]; ok {
@@ -309,6 +306,15 @@ func (w *World) populatedBody() map[string]any {
 	}
 	if p.MarkerField != "" {
 		body[p.MarkerField] = w.env.RunID
+	}
+	return body
+}
+
+// populatedWith is the populated body carrying wt's values.
+func (w *World) populatedWith(wt want) map[string]any {
+	body := w.populatedBody()
+	for k, v := range wt.set {
+		body[k] = v
 	}
 	return body
 }
