@@ -69,7 +69,7 @@ func Snapshot(ctx context.Context, env *Env) (CaseSnapshot, error) {
 		if err != nil {
 			return CaseSnapshot{}, err
 		}
-		if ex.Status != http.StatusOK || !gjson.Valid(ex.ResponseBody) {
+		if ex.Status != http.StatusOK || !ex.ValidJSON() {
 			return CaseSnapshot{}, fmt.Errorf("the %s of case %s cannot be read: %s", kind, env.CaseID, ex.Summary())
 		}
 		snap.Children[kind] = ex.JSON()

@@ -308,7 +308,7 @@ func (w *World) thenJSONError(context.Context) error {
 	if w.last.Status/100 != 4 {
 		return w.violation("", w.lastSent(), "a 4xx answer", w.last.Summary())
 	}
-	if errorMessage(w.last) == "no message" {
+	if w.last.ErrorMessage() == "" {
 		return w.violation("", w.lastSent(), `a JSON error body with a message ({"message": ...} or [{"message": ...}])`, w.last.Summary())
 	}
 	return nil
