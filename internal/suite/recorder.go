@@ -1,0 +1,155 @@
+package suite
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/reports"
+)
+
+// The run-wide checks' side of a run: every exchange is observed once, counted, and
+// judged by each check of checks.go; runWide turns the tallies into results.
+
+// Recorder sees every exchange of the run, whichever scenario made it, for the run-wide
+// checks. Give its Observe to client.Config.OnExchange.
+type Recorder struct {
+	mu        sync.Mutex
+	requests  int
+	protocols []string          // the protocols answers came in, sorted
+	checks    map[string]*tally // by check name
+	// usage is the last API usage an answer reported (Sforce-Limit-Info): used, allowed.
+	usage *[2]int
+}
+
+// APIUsage is the last API usage the target reported (a Salesforce org's
+// Sforce-Limit-Info): calls used and allowed; ok is false when none was reported.
+func (r *Recorder) APIUsage() (used, limit int, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.usage == nil {
+		return 0, 0, false
+	}
+	return r.usage[0], r.usage[1], true
+}
+
+// totals is the number of requests the run made and the protocols answers came in.
+func (r *Recorder) totals() (requests int, protocols []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.requests, slices.Clone(r.protocols)
+}
+
+// Observe records one exchange.
+func (r *Recorder) Observe(ex client.Exchange) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.requests++
+	if used, limit, ok := client.APIUsage(ex); ok {
+		r.usage = &[2]int{used, limit}
+	}
+	if ex.Proto != "" && !slices.Contains(r.protocols, ex.Proto) {
+		r.protocols = append(r.protocols, ex.Proto)
+		slices.Sort(r.protocols)
+	}
+	if r.checks == nil {
+		r.checks = map[string]*tally{}
+	}
+	for _, c := range runWideChecks {
+		t := r.checks[c.Name]
+		if t == nil {
+			t = &tally{}
+			r.checks[c.Name] = t
+		}
+		if c.Applies(ex) {
+			t.seen++
+			if !c.Holds(ex) {
+				t.add(ex)
+			}
+		}
+	}
+}
+
+// tally counts the exchanges a run-wide check looked at and those that broke it, and keeps
+// the first few of those, already capped for the report.
+type tally struct {
+	seen, count int
+	kept        []reports.Exchange
+}
+
+const keptEvidence = 50
+
+func (t *tally) add(ex client.Exchange) {
+	t.count++
+	if len(t.kept) < keptEvidence {
+		t.kept = append(t.kept, toReport(ex.Evidence(client.MaxEvidenceBody), client.MaxEvidenceBody))
+	}
+}
+
+// Size is the number of results a full run of the suite gives: its scenarios and the
+// run-wide checks the catalog asks for.
+func (s *Suite) Size() int {
+	n := len(s.Pickles)
+	for _, r := range s.Catalog {
+		if r.RunWide != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// runWide judges the catalog's run-wide checks over what the recorder saw.
+func runWide(s *Suite, rec *Recorder, sh Shard) []reports.Scenario {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	// Each shard judges its own exchanges; merged, any shard's failure fails the requirement.
+	suffix := ""
+	if sh.N > 0 {
+		suffix = fmt.Sprintf(" (shard %d of %d)", sh.I, sh.N)
+	}
+	var out []reports.Scenario
+	for _, r := range s.Catalog {
+		c, ok := lookupCheck(r.RunWide)
+		if !ok {
+			continue
+		}
+		t := rec.checks[c.Name]
+		if t == nil {
+			t = &tally{}
+		}
+		out = append(out, runWideScenario(r, c.Passed, suffix, *t,
+			fmt.Sprintf("expected %s; observed %d of %d %s", c.Expected, t.count, t.seen, c.Counted)))
+	}
+	return out
+}
+
+// runWideScenario is the result of a run-wide check, failed when bad holds any exchange.
+// Its id is the check's in every shard (the suffix names the shard only), so that merge
+// folds the shards' results into one.
+func runWideScenario(r Requirement, name, suffix string, bad tally, problem string) reports.Scenario {
+	sc := reports.Scenario{
+		ID: "run-wide;" + slug(name), Name: name + suffix, Feature: reports.RunWideFeature,
+		Requirements: []string{r.ID}, Level: r.Level, Status: reports.StatusPassed, Exchanges: []reports.Exchange{},
+	}
+	if bad.seen == 0 {
+		// Nothing the check applies to was observed: it judged nothing, so it did not pass.
+		sc.Status = reports.StatusError
+		sc.Error = fmt.Sprintf("%s: could not judge: the run observed no exchange this check applies to (%s)", r.ID, problem)
+		return sc
+	}
+	if bad.count > 0 {
+		sc.Status = reports.StatusFailed
+		var lines []string
+		for i, ex := range bad.kept {
+			if i < 10 {
+				lines = append(lines, fmt.Sprintf("%s %s -> %d", ex.Method, ex.URL, ex.Status))
+			}
+		}
+		sc.Exchanges = bad.kept
+		sc.ExchangesOmitted = bad.count - len(bad.kept)
+		sc.Error = fmt.Sprintf("%s: %s:\n%s", r.ID, problem, strings.Join(lines, "\n"))
+	}
+	return sc
+}
