@@ -118,13 +118,17 @@ func Main(env Env) ExitCode {
 	case "profile":
 		err = profileCommand(env, args)
 	case "version", "--version", "-v":
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(env.Stderr, "usage: casecert version (prints the version)")
+			break
+		}
 		fmt.Fprintf(env.Stdout, "casecert %s\n", Version)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 	default:
 		err = usagef("unknown command %q\n\n%s", cmd, usage)
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, errHelp) {
 		fmt.Fprintf(env.Stderr, "casecert %s: %v\n", cmd, err)
 	}
 	return exitCode(err)
@@ -139,7 +143,7 @@ func exitCode(err error) ExitCode {
 	var te *targetError
 	var ve *verdictError
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelp):
 		return ExitConformant
 	case errors.As(err, &ue):
 		return ExitUsage

@@ -326,9 +326,13 @@ func faultNames() string {
 	return strings.Join(names, ", ")
 }
 
+// errHelp is a command's -h or --help: its help was printed, and it stops there with
+// exit 0.
+var errHelp = errors.New("help shown")
+
 func flagError(err error) error {
 	if errors.Is(err, flag.ErrHelp) {
-		return nil
+		return errHelp
 	}
 	return usagef("%v", err)
 }

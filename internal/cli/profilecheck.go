@@ -15,8 +15,13 @@ func profileCommand(env Env, args []string) error {
 		_, err := env.Stdout.Write(fixtures.DefaultYAML())
 		return err
 	}
+	const profileUsage = "usage: casecert profile (prints the default profile) or casecert profile check --profile FILE"
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		fmt.Fprintln(env.Stderr, profileUsage)
+		return errHelp
+	}
 	if args[0] != "check" {
-		return usagef("usage: casecert profile (prints the default profile) or casecert profile check --profile FILE")
+		return usagef(profileUsage)
 	}
 	return profileCheckCommand(env, args[1:])
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -28,9 +27,6 @@ import (
 // exitCode.
 func runCommand(env Env, args []string) error {
 	opts, err := parseRunFlags(env, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}

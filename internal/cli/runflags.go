@@ -2,7 +2,6 @@ package cli
 
 import (
 	"crypto/ed25519"
-	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -78,10 +77,7 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	set.BoolVar(&o.dryRun, "dry-run", false, "print the expanded features and exit")
 	signKey := set.String("sign-key", "", "sign report.json with this Ed25519 private `FILE` (PEM PKCS #8, or a 32-byte seed: raw, hex or base64); casecert verify --public-key checks it")
 	if err := set.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, usagef("%v", err)
+		return nil, flagError(err)
 	}
 	if set.NArg() > 0 {
 		return nil, usagef("unexpected arguments %q", set.Args())
