@@ -10,10 +10,8 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/cases"
 )
-
-// isNull reports a read-back value that is null or absent (both mean "cleared").
-func isNull(r gjson.Result) bool { return !r.Exists() || r.Type == gjson.Null }
 
 // text is a read-back value's text: a string's contents, or the raw JSON otherwise.
 func text(r gjson.Result) string {
@@ -45,9 +43,9 @@ func matchesSent(p *fixtures.Profile, f fixtures.Field, sent any, got gjson.Resu
 		if f.Null == fixtures.NullFalse { // a checkbox stores false for null
 			return got.Type == gjson.False
 		}
-		return isNull(got)
+		return cases.IsNull(got)
 	}
-	if isNull(got) {
+	if cases.IsNull(got) {
 		return false
 	}
 	switch sent.(type) {
@@ -57,17 +55,6 @@ func matchesSent(p *fixtures.Profile, f fixtures.Field, sent any, got gjson.Resu
 		return got.Type == gjson.Number && p.Same(fixtures.TypeNumber, sentText(sent), got.Raw)
 	}
 	return p.Same(f.Type, sentText(sent), text(got))
-}
-
-// sameRead compares two read-backs of one field by meaning.
-func sameRead(p *fixtures.Profile, f fixtures.Field, a, b gjson.Result) bool {
-	if isNull(a) || isNull(b) {
-		return isNull(a) == isNull(b)
-	}
-	if a.Type != b.Type {
-		return false
-	}
-	return p.Same(f.Type, text(a), text(b))
 }
 
 // instant reads a date-time read-back (RFC 3339 or a basic offset such as +0000).
@@ -110,7 +97,7 @@ func (w *World) unchangedExcept(ctx context.Context, except ...string) error {
 			continue
 		}
 		was, now := w.before.Get(f.Name), after.Get(f.Name)
-		if !sameRead(w.env.Profile, f, was, now) {
+		if !cases.SameRead(w.env.Profile, f, was, now) {
 			sent := "nothing for it"
 			if v, ok := w.sent[f.Name]; ok {
 				sent = jsonText(v)

@@ -8,69 +8,47 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/internal/client"
 )
 
-// How a scenario gets its case from the pool (pool.go): the world's side.
+// How a scenario gets its case from the pool (internal/cases): the world's side.
 
 // casePool is the run's pool; an Env built without one (tests) gets a default pool.
-func (env *Env) casePool() *Pool {
+func (env *Env) casePool() *cases.Pool {
 	env.poolOnce.Do(func() {
 		if env.Pool == nil {
-			env.Pool = NewPool(context.Background(), env, PoolConfig{MaxCases: DefaultMaxCases(DefaultInFlight), InFlight: DefaultInFlight, CaseID: env.CaseID})
+			env.Pool = cases.NewPool(context.Background(), &env.Env, cases.PoolConfig{MaxCases: cases.DefaultMaxCases(cases.DefaultInFlight), InFlight: cases.DefaultInFlight, CaseID: env.CaseID})
 		}
 	})
 	return env.Pool
 }
 
-// DefaultInFlight is the default number of requests in flight: the work waits on the
-// network, not on the CPU.
-const DefaultInFlight = 8
-
-// DefaultMaxCases is the default --max-cases for a number of requests in flight: two
-// cases per request in flight, one for the batch of refusals and one with children.
-func DefaultMaxCases(inFlight int) int { return 2*inFlight + 2 }
-
 // takeCase gives the scenario a case fit for wt: a share of a batch when the scenario
 // only expects its write to be refused, else a case of its own.
-func (w *World) takeCase(ctx context.Context, wt want) error {
-	wt.rested = w.rested
-	if w.shared && !wt.children && len(wt.set) == 0 {
+func (w *World) takeCase(ctx context.Context, wt cases.Want) error {
+	wt.Rested = w.rested
+	if w.shared && !wt.Children && len(wt.Set) == 0 {
 		return w.joinBatch(ctx)
 	}
 	return w.lease(ctx, wt)
 }
 
-// populatedFields are the fields a populated case must read back with a value: every
-// readable field the populated body sets (whatever values it picks).
-func populatedFields(env *Env) []fixtures.Field {
-	probe := &World{env: env, gen: fixtures.NewGen(1, env.Profile)}
-	body := probe.populatedBody()
-	var out []fixtures.Field
-	for _, f := range env.Profile.Fields {
-		if v, ok := body[f.Name]; ok && v != nil && f.Readable() {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // unmet names what a case's read-back lacks of wt: a populated field that is null or
 // absent, or a field that does not read back as one of the values it must have.
-func (w *World) unmet(doc gjson.Result, wt want) []string {
+func (w *World) unmet(doc gjson.Result, wt cases.Want) []string {
 	var out []string
-	for _, f := range *w.env.casePool().populated.Load() {
-		if isNull(doc.Get(f.Name)) {
+	for _, f := range w.env.casePool().Populated() {
+		if cases.IsNull(doc.Get(f.Name)) {
 			out = append(out, f.Name+" is "+shown(doc.Get(f.Name)))
 		}
 	}
-	for name, values := range wt.accept {
+	for name, values := range wt.Accept {
 		f, _ := w.env.Profile.Field(name)
 		got := doc.Get(name)
 		if !slices.ContainsFunc(values, func(v any) bool { return matchesSent(w.env.Profile, f, v, got) }) {
@@ -84,13 +62,13 @@ func (w *World) unmet(doc gjson.Result, wt want) []string {
 // lease borrows a case of its own from the pool (creating one when the pool may) and
 // brings it to wt: when its known state does not meet wt, one PATCH of the populated
 // body (with wt's values) and the read-back that checks it.
-func (w *World) lease(ctx context.Context, wt want) error {
+func (w *World) lease(ctx context.Context, wt cases.Want) error {
 	pool := w.env.casePool()
 	fits := func(doc gjson.Result) bool { return len(w.unmet(doc, wt)) == 0 }
 	for {
-		c, create, err := pool.acquire(ctx, wt, fits)
+		c, create, err := pool.Acquire(ctx, wt, fits)
 		if err != nil {
-			if err == errNoChildCase {
+			if err == cases.ErrNoChildCase {
 				return w.skip("%v", err)
 			}
 			return err
@@ -99,27 +77,27 @@ func (w *World) lease(ctx context.Context, wt want) error {
 		if create {
 			id, err := w.createCase(ctx, wt)
 			if err != nil {
-				pool.createFailed(wt.children)
+				pool.CreateFailed(wt.Children)
 				return err
 			}
-			c = pool.added(id, wt.children, w.setup)
+			c = pool.Added(id, wt.Children, w.setup)
 		}
 		err = w.prepare(ctx, c, wt)
 		if err == nil {
 			break
 		}
 		var unfit *unfitError
-		if !errors.As(err, &unfit) || create || c.existing {
+		if !errors.As(err, &unfit) || create || c.Existing {
 			return err
 		}
 		// A case the target will not bring back (a write it drops, say) is no use to
 		// any scenario: take another one, a fresh one if need be.
-		pool.retire(c)
+		pool.Retire(c)
 		w.held = nil
 	}
-	w.before = w.state.doc
-	w.setupFrom(w.held.setup, wt)
-	if wt.children {
+	w.before = w.state.Doc
+	w.setupFrom(w.held.Setup, wt)
+	if wt.Children {
 		// The children's baseline: on a case the run created, one of each kind the
 		// profile has a sample of; on an existing case, whatever it has (a PATCH must
 		// not create any either).
@@ -136,29 +114,29 @@ func (w *World) lease(ctx context.Context, wt want) error {
 // precondition.go) on a lent case: the body that last brought the case to a populated
 // state (at its creation or since), unless the scenario sent one itself; a field wt
 // asks to be one of several values is the value the case reads back as.
-func (w *World) setupFrom(body map[string]any, wt want) {
+func (w *World) setupFrom(body map[string]any, wt cases.Want) {
 	if w.setup == nil {
 		w.setup = maps.Clone(body)
 	}
 	if w.setup == nil {
 		w.setup = map[string]any{}
 	}
-	for name := range wt.accept {
+	for name := range wt.Accept {
 		w.setup[name] = w.before.Get(name).Value()
 	}
 }
 
 // prepare takes c as the scenario's case and brings it to wt.
-func (w *World) prepare(ctx context.Context, c *pooled, wt want) error {
-	w.held, w.caseID, w.lastWrite = c, c.id, c.lastWrite
-	w.state, w.known = c.state, c.known
+func (w *World) prepare(ctx context.Context, c *cases.Case, wt cases.Want) error {
+	w.held, w.caseID, w.lastWrite = c, c.ID, c.LastWrite
+	w.state, w.known = c.State, c.Known
 	if w.known {
-		w.keep(w.state.ex)
+		w.keep(w.state.Ex)
 	} else if _, err := w.readCase(ctx); err != nil {
 		return err
 	}
-	w.env.casePool().learnUnkept(c, w.state.doc)
-	if len(w.unmet(w.state.doc, wt)) > 0 {
+	w.env.casePool().LearnUnkept(c, w.state.Doc)
+	if len(w.unmet(w.state.Doc, wt)) > 0 {
 		return w.bringTo(ctx, wt)
 	}
 	return nil
@@ -170,7 +148,7 @@ type unfitError struct{ error }
 func (e *unfitError) Unwrap() error { return e.error }
 
 // bringTo sends the populated body with wt's values and checks the read-back meets wt.
-func (w *World) bringTo(ctx context.Context, wt want) error {
+func (w *World) bringTo(ctx context.Context, wt cases.Want) error {
 	body := w.populatedWith(wt)
 	if w.env.CaseID != "" {
 		for _, f := range w.env.Profile.Fields {
@@ -201,25 +179,25 @@ func (w *World) bringTo(ctx context.Context, wt want) error {
 func (w *World) joinBatch(ctx context.Context) error {
 	pool := w.env.casePool()
 	for {
-		b, opener := pool.join()
+		b, opener := pool.Join()
 		if opener {
-			if err := w.lease(ctx, want{}); err != nil {
-				pool.openFailed(b)
+			if err := w.lease(ctx, cases.Want{}); err != nil {
+				pool.OpenFailed(b)
 				return err
 			}
-			pool.opened(b, w.held, w.state, w.lastWrite, w.setup)
+			pool.Opened(b, w.held, w.state, w.lastWrite, w.setup)
 			w.held = nil // the batch holds the case now
 			w.batch, w.pending = b, true
 			return nil
 		}
-		ok, err := pool.whenReady(ctx, b)
+		ok, err := pool.WhenReady(ctx, b)
 		if err != nil {
 			return err
 		}
 		if ok {
-			w.caseID, w.before, w.lastWrite = b.c.id, b.base.doc, b.since
-			w.setup = maps.Clone(b.setup)
-			w.keep(b.base.ex)
+			w.caseID, w.before, w.lastWrite = b.Case.ID, b.Base.Doc, b.Since
+			w.setup = maps.Clone(b.Setup)
+			w.keep(b.Base.Ex)
 			w.batch, w.pending = b, true
 			return nil
 		}
@@ -237,7 +215,7 @@ func (w *World) noteWrite(req client.Request) {
 	if w.batch != nil {
 		if w.pending {
 			w.pending = false
-			w.env.casePool().wrote(w.batch)
+			w.env.casePool().Wrote(w.batch)
 		}
 		return
 	}
@@ -245,8 +223,8 @@ func (w *World) noteWrite(req client.Request) {
 }
 
 // noteRead records a read-back of the scenario's own case as its known state.
-func (w *World) noteRead(id string, st caseState) {
-	if w.held != nil && id == w.held.id && w.batch == nil {
+func (w *World) noteRead(id string, st cases.State) {
+	if w.held != nil && id == w.held.ID && w.batch == nil {
 		w.state, w.known = st, true
 	}
 }
@@ -258,25 +236,25 @@ func (w *World) batchAfter(ctx context.Context) (gjson.Result, error) {
 	b, pool := w.batch, w.env.casePool()
 	if w.pending {
 		w.pending = false
-		pool.wrote(b)
+		pool.Wrote(b)
 	}
-	if err := pool.wait(ctx, b); err != nil {
+	if err := pool.Wait(ctx, b); err != nil {
 		return gjson.Result{}, err
 	}
-	w.keep(b.after.ex)
-	if b.err != nil {
-		return gjson.Result{}, fmt.Errorf("%s: %w", w.req, b.err)
+	w.keep(b.After.Ex)
+	if b.Err != nil {
+		return gjson.Result{}, fmt.Errorf("%s: %w", w.req, b.Err)
 	}
-	if !b.changed {
-		w.after = &b.after.doc
-		return b.after.doc, nil
+	if !b.Changed {
+		w.after = &b.After.Doc
+		return b.After.Doc, nil
 	}
 	first, req := w.last, w.lastReq
 	w.batch = nil
-	if req.Path != fixtures.Path(w.env.Profile.Paths.Update, b.c.id) {
+	if req.Path != fixtures.Path(w.env.Profile.Paths.Update, b.Case.ID) {
 		return gjson.Result{}, w.cannotJudge("the shared case changed, and this scenario's request cannot be repeated alone")
 	}
-	if err := w.lease(ctx, want{}); err != nil {
+	if err := w.lease(ctx, cases.Want{}); err != nil {
 		return gjson.Result{}, err
 	}
 	req.Path = w.updatePath()
@@ -294,13 +272,13 @@ func (w *World) Finish() {
 	pool := w.env.casePool()
 	if w.batch != nil && w.pending {
 		w.pending = false
-		pool.wrote(w.batch)
+		pool.Wrote(w.batch)
 	}
 	if w.held != nil {
-		pool.release(w.held, w.state, w.known, w.lastWrite, w.setup)
+		pool.Release(w.held, w.state, w.known, w.lastWrite, w.setup)
 		w.held = nil
 	}
-	pool.end()
+	pool.End()
 }
 
 // keep adds an exchange made before the scenario (the read-back its case's state comes
@@ -312,37 +290,4 @@ func (w *World) keep(ex client.Exchange) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.out.Exchanges = append(w.out.Exchanges, ex)
-}
-
-// DeleteCases deletes the cases a run created through the profile's delete path, a few
-// at a time. It returns the ids deleted (a 2xx, or a 404: already gone) and those that
-// remain.
-func DeleteCases(ctx context.Context, env *Env, ids []string) (deleted, remaining []string) {
-	if env.Profile.Paths.Delete == "" {
-		return nil, slices.Clone(ids)
-	}
-	pool := env.casePool()
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, id := range ids {
-		wg.Go(func() {
-			ok := false
-			if release, err := pool.slot(ctx); err == nil {
-				ex, err := env.Client.Do(ctx, client.Request{Method: http.MethodDelete, Path: fixtures.Path(env.Profile.Paths.Delete, id)})
-				release()
-				ok = err == nil && (ex.Status/100 == 2 || ex.Status == http.StatusNotFound)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if ok {
-				deleted = append(deleted, id)
-			} else {
-				remaining = append(remaining, id)
-			}
-		})
-	}
-	wg.Wait()
-	slices.Sort(deleted)
-	slices.Sort(remaining)
-	return deleted, remaining
 }

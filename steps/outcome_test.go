@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/internal/client"
 )
 
@@ -21,7 +22,7 @@ func worldAt(t *testing.T, base string) *World {
 	t.Helper()
 	cl, err := client.New(client.Config{BaseURL: base, Token: "t", Timeout: 2 * time.Second})
 	require.NoError(t, err)
-	return NewWorld(&Env{Client: cl, Profile: fixtures.Default(), Seed: 1, RunID: "r"}, "s", []string{"PATCH-NULL"}, nil)
+	return NewWorld(&Env{Env: cases.Env{Client: cl, Profile: fixtures.Default(), RunID: "r"}, Seed: 1}, "s", []string{"PATCH-NULL"}, nil)
 }
 
 // A violation is typed, wrapped or joined; "could not judge" never is.

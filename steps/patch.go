@@ -9,6 +9,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/internal/sfid"
 )
@@ -59,7 +60,7 @@ var patchPhrases = []Phrase{
 
 // --- Given ---------------------------------------------------------------------------
 
-func (w *World) givenCase(ctx context.Context) error { return w.takeCase(ctx, want{}) }
+func (w *World) givenCase(ctx context.Context) error { return w.takeCase(ctx, cases.Want{}) }
 
 // givenCaseWithChildren creates a case with one child of each nested kind the profile
 // has a sample of; kinds without a sample are left without children.
@@ -67,7 +68,7 @@ func (w *World) givenCaseWithChildren(ctx context.Context) error {
 	if err := w.lacks("nested"); err != nil {
 		return err
 	}
-	return w.takeCase(ctx, want{children: true})
+	return w.takeCase(ctx, cases.Want{Children: true})
 }
 
 func (w *World) givenCaseWithOtherOwner(ctx context.Context) error {
@@ -75,11 +76,11 @@ func (w *World) givenCaseWithOtherOwner(ctx context.Context) error {
 		return err
 	}
 	others := w.env.Profile.OtherOwners()
-	wt := want{set: map[string]any{}, accept: map[string][]any{}}
+	wt := cases.Want{Set: map[string]any{}, Accept: map[string][]any{}}
 	for _, f := range w.env.Profile.FieldsWithRef(fixtures.RefOwner) {
-		wt.set[f.Name] = w.gen.Pick(others)
+		wt.Set[f.Name] = w.gen.Pick(others)
 		for _, id := range others {
-			wt.accept[f.Name] = append(wt.accept[f.Name], id)
+			wt.Accept[f.Name] = append(wt.Accept[f.Name], id)
 		}
 	}
 	if err := w.takeCase(ctx, wt); err != nil {
@@ -94,7 +95,7 @@ func (w *World) givenCaseWithTimeOf(ctx context.Context, dateField string) error
 		return fmt.Errorf("%s: the profile pairs no local time with %q", w.req, dateField)
 	}
 	const timeOfDay = "14:30:00"
-	return w.takeCase(ctx, want{set: map[string]any{timeField: timeOfDay}, accept: map[string][]any{timeField: {timeOfDay}}})
+	return w.takeCase(ctx, cases.Want{Set: map[string]any{timeField: timeOfDay}, Accept: map[string][]any{timeField: {timeOfDay}}})
 }
 
 // givenCaseWithTrue makes a case whose boolean field is true, so that a null stored as
@@ -107,7 +108,7 @@ func (w *World) givenCaseWithTrue(ctx context.Context, name string) error {
 	if f.Type != fixtures.TypeBoolean {
 		return fmt.Errorf("%s: field %q is a %s, not a boolean", w.req, name, f.Type)
 	}
-	return w.takeCase(ctx, want{set: map[string]any{name: true}, accept: map[string][]any{name: {true}}})
+	return w.takeCase(ctx, cases.Want{Set: map[string]any{name: true}, Accept: map[string][]any{name: {true}}})
 }
 
 // --- When ----------------------------------------------------------------------------
@@ -138,7 +139,7 @@ func (w *World) newValues(name string) (map[string]any, error) {
 		}
 	}
 	old := any(nil)
-	if r := w.before.Get(name); !isNull(r) {
+	if r := w.before.Get(name); !cases.IsNull(r) {
 		old = r.Value()
 	}
 	return map[string]any{name: w.gen.Different(f, old)}, nil
@@ -235,7 +236,7 @@ func (w *World) learnMovingFields(ctx context.Context) error {
 	w.moving = map[string]bool{}
 	for _, name := range w.env.Profile.ReadOnly {
 		was := w.before.Get(name)
-		w.moving[name] = !sameRead(w.env.Profile, fixtures.Field{Name: name, Type: guessType(was)}, was, control.Get(name))
+		w.moving[name] = !cases.SameRead(w.env.Profile, fixtures.Field{Name: name, Type: guessType(was)}, was, control.Get(name))
 	}
 	w.before = control
 	return nil
@@ -430,7 +431,7 @@ func (w *World) thenFieldUnchanged(ctx context.Context, name string) error {
 	if !ok {
 		f = fixtures.Field{Name: name, Type: guessType(was)}
 	}
-	if !sameRead(w.env.Profile, f, was, now) {
+	if !cases.SameRead(w.env.Profile, f, was, now) {
 		sent := "nothing for it"
 		if v, ok := w.sent[name]; ok {
 			sent = jsonText(v)
@@ -478,16 +479,11 @@ func (w *World) thenChildrenUnchanged(ctx context.Context) error {
 	}
 	var errs []error
 	for _, kind := range w.env.Profile.Nested {
-		if !jsonEqual(w.children[kind], now[kind]) {
+		if !cases.JSONEqual(w.children[kind], now[kind]) {
 			errs = append(errs, w.violation(kind, "a "+kind+" array in the PATCH body", "the child records unchanged: "+shown(w.children[kind]), shown(now[kind])))
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// jsonEqual compares two JSON documents by value (key order ignored).
-func jsonEqual(a, b gjson.Result) bool {
-	return fmt.Sprint(a.Value()) == fmt.Sprint(b.Value())
 }
 
 func (w *World) thenPairedTimeUnchanged(ctx context.Context, dateField string) error {
@@ -519,7 +515,7 @@ func (w *World) thenAuditMoved(ctx context.Context) error {
 
 func (w *World) thenRecordTypeUnchanged(ctx context.Context) error {
 	name := w.env.Profile.RecordTypeField
-	if got := w.before.Get(name); isNull(got) {
+	if got := w.before.Get(name); cases.IsNull(got) {
 		// A case without a record type cannot show that the PATCH left it alone.
 		return w.cannotJudge("setup did not hold: the case reads back no %s (%s), so \"unchanged\" would prove nothing", name, shown(got))
 	}

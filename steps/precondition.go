@@ -7,6 +7,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/cases"
 )
 
 // A scenario judges only from a precondition that held: "unchanged" or "cleared" over a
@@ -39,7 +40,7 @@ func (w *World) unheld(name string) (gjson.Result, bool) {
 		return gjson.Result{}, false
 	}
 	got := w.before.Get(name)
-	return got, isNull(got)
+	return got, cases.IsNull(got)
 }
 
 // ownerHeld checks that the owner fields read back as the owner the setup set: a case

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/internal/client"
 )
 
@@ -69,7 +70,7 @@ func TestReadOnlyFieldsThatMoveAreLearned(t *testing.T) {
 	judge := func(store bool, field string) error {
 		cl, err := client.New(client.Config{BaseURL: fakeTarget(t, p, store), Token: "t", Timeout: 2 * time.Second})
 		require.NoError(t, err)
-		w := NewWorld(&Env{Client: cl, Profile: p, Seed: 1, RunID: "r"}, "s", []string{"PATCH-READONLY"}, nil)
+		w := NewWorld(&Env{Env: cases.Env{Client: cl, Profile: p, RunID: "r"}, Seed: 1}, "s", []string{"PATCH-READONLY"}, nil)
 		ctx := context.Background()
 		require.NoError(t, w.givenCase(ctx))
 		require.NoError(t, w.patchReadOnly(ctx, field))

@@ -8,6 +8,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/internal/sfid"
 )
@@ -80,23 +81,8 @@ func TestMatchesSentAtTheProfilesPrecision(t *testing.T) {
 	assert.True(t, matchesSent(sf, dt, "2025-03-01T10:00:00.123Z", got("2025-03-01T10:00:00.000+0000")))
 	assert.False(t, matchesSent(nil, dt, "2025-03-01T10:00:00.123Z", got("2025-03-01T10:00:00.000+0000")))
 	assert.False(t, matchesSent(sf, dt, "2025-03-01T10:00:00.123Z", got("2025-03-01T13:00:00.000+0000")))
-	assert.True(t, sameRead(sf, dt, got("2025-03-01T10:00:00.000Z"), got("2025-03-01T10:00:00.000+0000")))
-	assert.False(t, sameRead(sf, dt, got("2025-03-01T10:00:00.000Z"), got("2025-03-01T10:00:00.000-0100")))
-}
-
-func TestCreatedIDIsTolerant(t *testing.T) {
-	cases := map[string]string{
-		`{"id": "500000000000001AAA", "success": true}`: "500000000000001AAA",
-		`{"id": 17, "description": "bare record"}`:      "17",
-		`{"data": {"id": "abc"}}`:                       "abc",
-		`[{"id": "x1"}]`:                                "x1",
-		`{"success": true}`:                             "",
-	}
-	for body, want := range cases {
-		assert.Equal(t, want, CreatedID(client.Exchange{ResponseBody: body}), body)
-	}
-	loc := client.Exchange{ResponseBody: "", ResponseHeaders: map[string]string{"Location": "/x/incidents/500000000000009AAA"}}
-	assert.Equal(t, "500000000000009AAA", CreatedID(loc))
+	assert.True(t, cases.SameRead(sf, dt, got("2025-03-01T10:00:00.000Z"), got("2025-03-01T10:00:00.000+0000")))
+	assert.False(t, cases.SameRead(sf, dt, got("2025-03-01T10:00:00.000Z"), got("2025-03-01T10:00:00.000-0100")))
 }
 
 // AUTH-INVALID adapts to the token: a JWT gets its signature and payload altered, an

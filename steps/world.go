@@ -20,33 +20,24 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/internal/client"
 )
 
-// Env is what every scenario of a run shares. It is read-only once the run starts, apart
-// from the Created callback.
+// Env is what every scenario of a run shares: the case lifecycle's (cases.Env) and what
+// the steps need besides. It is read-only once the run starts, apart from the Created
+// callback.
 type Env struct {
-	Client  *client.Client
-	Profile *fixtures.Profile
-	Seed    int64
-	RunID   string // written into the profile's marker field of every case a run creates
+	cases.Env
+	Seed int64
 	// ExpiredToken is an expired token of the target (AUTH-INVALID); "" when none is known.
 	ExpiredToken string
 	// Token is the bearer token in use, for the steps that send it altered. Never logged:
 	// exchanges redact it.
 	Token string
-	// Created is told the id of every case the run creates (for the report's cleanup).
-	Created func(id string)
-	// CaseID, when set, is an existing case that every scenario works on, one at a time,
-	// instead of creating cases of its own (--case-id).
-	CaseID string
-	// WriteOnlyRestore holds, on a CaseID run, the value before the run of each write-only
-	// field the user gave (--restore FIELD=VALUE). Those are the only write-only fields
-	// such a run sends: no other can be read back, so none other could be restored.
-	WriteOnlyRestore map[string]any
 	// Pool lends the run's cases to its scenarios and bounds the requests in flight;
 	// nil: a default pool, made on first use.
-	Pool     *Pool
+	Pool     *cases.Pool
 	poolOnce sync.Once
 }
 
@@ -87,11 +78,11 @@ type World struct {
 	// of batch, a case written by several scenarios that expect a refusal.
 	shared    bool // the scenario may join a batch
 	rested    bool // the scenario waits until its case has not been written for a while
-	held      *pooled
-	state     caseState // the held case as last read back
-	known     bool      // state is the held case as it is now
-	lastWrite time.Time // of the case, as far as the scenario knows
-	batch     *batch
+	held      *cases.Case
+	state     cases.State // the held case as last read back
+	known     bool        // state is the held case as it is now
+	lastWrite time.Time   // of the case, as far as the scenario knows
+	batch     *cases.Batch
 	pending   bool // a member of batch that has not written yet
 }
 
@@ -105,7 +96,7 @@ func NewWorld(env *Env, scenarioID string, requirements []string, sc *godog.Scen
 	w.shared = sc != nil && Shareable(sc.Steps)
 	w.rested = sc != nil && WantsRestedCase(sc.Steps)
 	if sc != nil {
-		env.casePool().begin()
+		env.casePool().Begin()
 	}
 	return w
 }
@@ -177,7 +168,7 @@ func (w *World) do(ctx context.Context, req client.Request) (client.Exchange, er
 	if err := w.skipUnrestorable(req); err != nil {
 		return client.Exchange{}, err
 	}
-	release, err := w.env.casePool().slot(ctx)
+	release, err := w.env.casePool().Slot(ctx)
 	if err != nil {
 		return client.Exchange{}, err
 	}
@@ -256,9 +247,9 @@ func (w *World) cannotJudge(format string, args ...any) error {
 // createCase creates a case with every field populated (and wt's values; children
 // too, when asked) and returns its id. Setup is tolerant: any 2xx that yields an id will
 // do; the id's form and the envelope are judged by their own requirements.
-func (w *World) createCase(ctx context.Context, wt want) (string, error) {
+func (w *World) createCase(ctx context.Context, wt cases.Want) (string, error) {
 	body := w.populatedWith(wt)
-	if wt.children {
+	if wt.Children {
 		for _, kind := range w.env.Profile.Nested {
 			if sample, ok := w.env.Profile.NestedSamples[kind]; ok {
 				body[kind] = []any{map[string]any(sample)}
@@ -273,7 +264,7 @@ func (w *World) createCase(ctx context.Context, wt want) (string, error) {
 	if ex.Status/100 != 2 {
 		return "", w.cannotJudge("setup: creating a case was refused: %s", ex.Summary())
 	}
-	id := CreatedID(ex)
+	id := cases.CreatedID(ex)
 	if id == "" {
 		return "", w.cannotJudge("setup: the create answer carries no case id: %s", ex.Summary())
 	}
@@ -283,57 +274,13 @@ func (w *World) createCase(ctx context.Context, wt want) (string, error) {
 	return id, nil
 }
 
-// populatedBody is a valid value for every body field, linked fields kept consistent.
-func (w *World) populatedBody() map[string]any {
-	p := w.env.Profile
-	body := map[string]any{}
-	for _, f := range p.Fields {
-		body[f.Name] = w.gen.Value(f)
-	}
-	if len(p.Fixtures.Locations) > 0 {
-		loc := p.Fixtures.Locations[w.gen.Intn(len(p.Fixtures.Locations))]
-		for _, f := range p.FieldsWithRef(fixtures.RefLocation) {
-			if f.Type == fixtures.TypeSFID {
-				body[f.Name] = loc.ID
-			} else {
-				body[f.Name] = loc.Number
-			}
-		}
-	} else {
-		for _, f := range p.FieldsWithRef(fixtures.RefLocation) {
-			delete(body, f.Name)
-		}
-	}
-	if p.MarkerField != "" {
-		body[p.MarkerField] = w.env.RunID
-	}
-	return body
-}
-
 // populatedWith is the populated body carrying wt's values.
-func (w *World) populatedWith(wt want) map[string]any {
-	body := w.populatedBody()
-	for k, v := range wt.set {
+func (w *World) populatedWith(wt cases.Want) map[string]any {
+	body := cases.PopulatedBody(w.env.Profile, w.gen, w.env.RunID)
+	for k, v := range wt.Set {
 		body[k] = v
 	}
 	return body
-}
-
-// CreatedID finds the new case's id in a create answer: "id" at the top (string or
-// number), under a "data" or "record" object, or the last segment of Location. The id
-// is a copy: a slice of the answer would keep the whole answer alive as long as the run
-// remembers its cases.
-func CreatedID(ex client.Exchange) string {
-	doc := ex.JSON()
-	for _, path := range []string{"id", "data.id", "record.id", "0.id"} {
-		if r := doc.Get(path); r.Exists() && (r.Type == gjson.String || r.Type == gjson.Number) && r.String() != "" {
-			return strings.Clone(r.String())
-		}
-	}
-	if loc := ex.ResponseHeaders["Location"]; loc != "" {
-		return strings.Clone(loc[strings.LastIndex(loc, "/")+1:])
-	}
-	return ""
 }
 
 func (w *World) readCase(ctx context.Context) (gjson.Result, error) {
@@ -345,25 +292,11 @@ func (w *World) readCaseAt(ctx context.Context, id string) (gjson.Result, error)
 	if err != nil {
 		return gjson.Result{}, err
 	}
-	if fault := ReadFault(ex); fault != "" {
+	if fault := cases.ReadFault(ex); fault != "" {
 		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s", fault)
 	}
-	w.noteRead(id, caseState{doc: ex.JSON(), ex: ex.Evidence(client.MaxEvidenceBody)})
+	w.noteRead(id, cases.State{Doc: ex.JSON(), Ex: ex.Evidence(client.MaxEvidenceBody)})
 	return ex.JSON(), nil
-}
-
-// ReadFault judges the answer to a read of one case: "" when it is 200 with a JSON
-// object (the case), else what came instead, in one line, with why a 200's body is not
-// JSON casecert reads. Every read-back of a case (a scenario's, a batch's, the existing
-// case's, the preflight's) is judged by it.
-func ReadFault(ex client.Exchange) string {
-	if ex.Status == http.StatusOK && ex.JSON().IsObject() {
-		return ""
-	}
-	if p := ex.JSONProblem(); p != "" && ex.Status == http.StatusOK {
-		return ex.Summary() + " (" + p + ")"
-	}
-	return ex.Summary()
 }
 
 func (w *World) readChildren(ctx context.Context) (map[string]gjson.Result, error) {
@@ -430,12 +363,4 @@ func jsonText(v any) string {
 }
 
 // shown renders a read-back value for messages: absent, null or its JSON.
-func shown(r gjson.Result) string {
-	if !r.Exists() {
-		return "absent"
-	}
-	if r := []rune(r.Raw); len(r) > 80 {
-		return string(r[:60]) + fmt.Sprintf("…(%d characters)", len(r))
-	}
-	return r.Raw
-}
+func shown(r gjson.Result) string { return cases.Shown(r) }

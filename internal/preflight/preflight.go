@@ -15,9 +15,9 @@ import (
 	"strings"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/internal/sfid"
-	"github.com/casecert/casecert/steps"
 )
 
 // Config is what the preflight needs.
@@ -81,7 +81,7 @@ func Check(ctx context.Context, cfg Config) error {
 		return err
 	}
 	if cfg.CaseID != "" {
-		if steps.ReadFault(ex) != "" {
+		if cases.ReadFault(ex) != "" {
 			return targetErr("--case-id %s cannot be read: GET %s answered %s", cfg.CaseID, ex.URL, ex.Summary())
 		}
 		return nil
@@ -188,7 +188,7 @@ func (c *creator) createWith(ctx context.Context, body map[string]any, version *
 	if ex.Status/100 != 2 {
 		return createResult{ex: ex}, nil
 	}
-	id := steps.CreatedID(ex)
+	id := cases.CreatedID(ex)
 	if id == "" {
 		return createResult{}, targetErr("this is not the Case API at this URL: %s %s answered %s, which names no case id (no \"id\", no Location)", ex.Method, ex.URL, ex.Summary())
 	}
@@ -207,7 +207,7 @@ func (c *creator) readBack(ctx context.Context, id string) error {
 	if err := notCaseAPI(ex, false); err != nil {
 		return err
 	}
-	if fault := steps.ReadFault(ex); fault != "" {
+	if fault := cases.ReadFault(ex); fault != "" {
 		return targetErr("the case created by the preflight (%s) cannot be read back: %s %s answered %s; check the profile's paths.read", id, ex.Method, ex.URL, fault)
 	}
 	return nil

@@ -14,9 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/internal/refserver"
-	"github.com/casecert/casecert/steps"
 )
 
 // reference starts the reference server and returns its base URL and a token.
@@ -43,9 +43,8 @@ func check(t *testing.T, base, token string, p *fixtures.Profile) (error, *count
 	t.Helper()
 	cl, err := client.New(client.Config{BaseURL: base, Token: token, Timeout: 2 * time.Second})
 	require.NoError(t, err)
-	env := &steps.Env{Client: cl, Profile: p, Seed: 7, RunID: "casecert-7"}
 	var c counting
-	err = Check(t.Context(), Config{Client: cl, Profile: p, Body: steps.SetupBody(env, "preflight"), Created: c.add})
+	err = Check(t.Context(), Config{Client: cl, Profile: p, Body: cases.SetupBody(p, 7, "casecert-7"), Created: c.add})
 	return err, &c, cl
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/reports"
 	"github.com/casecert/casecert/steps"
 )
@@ -14,7 +15,7 @@ import (
 // them wait, for an answer, for a case, or for the shared read-back of a batch.
 const scenariosPerRequest = 4
 
-// casePool gives env the pool that lends the run's cases (steps.Pool), sized from cfg,
+// casePool gives env the pool that lends the run's cases (cases.Pool), sized from cfg,
 // and returns how many scenarios godog runs at once.
 func casePool(ctx context.Context, s *Suite, cfg *Config, env *steps.Env) int {
 	inFlight := max(cfg.Concurrency, 1)
@@ -23,13 +24,13 @@ func casePool(ctx context.Context, s *Suite, cfg *Config, env *steps.Env) int {
 		scenarios = 1
 	}
 	if cfg.MaxCases == 0 {
-		cfg.MaxCases = steps.DefaultMaxCases(inFlight)
+		cfg.MaxCases = cases.DefaultMaxCases(inFlight)
 	}
 	rested := false
 	for _, p := range s.Selected(cfg.Tags) {
 		rested = rested || steps.WantsRestedCase(p.Steps)
 	}
-	env.Pool = steps.NewPool(ctx, env, steps.PoolConfig{MaxCases: cfg.MaxCases, InFlight: inFlight, CaseID: cfg.CaseID, Rested: rested,
+	env.Pool = cases.NewPool(ctx, &env.Env, cases.PoolConfig{MaxCases: cfg.MaxCases, InFlight: inFlight, CaseID: cfg.CaseID, Rested: rested,
 		Adopt: cfg.Adopt, AdoptBody: s.SetupBody(cfg.Seed)})
 	return scenarios
 }
@@ -45,6 +46,6 @@ func deleteCases(ctx context.Context, s *Suite, cfg Config, env *steps.Env, cl *
 	// Delete even after an interrupt: what the run created is its own to clean up.
 	deleteCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	cl.DeletedCaseIDs, cl.RemainingCaseIDs = steps.DeleteCases(deleteCtx, env, used)
+	cl.DeletedCaseIDs, cl.RemainingCaseIDs = env.Pool.Delete(deleteCtx, used)
 	cl.Detail = fmt.Sprintf("the run only changed cases it created; %d of %d deleted at the end (paths.delete)", len(cl.DeletedCaseIDs), len(used))
 }

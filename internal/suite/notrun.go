@@ -3,8 +3,8 @@ package suite
 import (
 	"fmt"
 
+	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/reports"
-	"github.com/casecert/casecert/steps"
 )
 
 // runID is written into the profile's marker field of every case a run creates.
@@ -13,7 +13,7 @@ func runID(seed int64) string { return fmt.Sprintf("casecert-%d", seed) }
 // SetupBody is the body the scenarios of a run with this seed create their cases with;
 // the preflight creates one case with it before the suite starts.
 func (s *Suite) SetupBody(seed int64) map[string]any {
-	return steps.SetupBody(&steps.Env{Profile: s.Profile, Seed: seed, RunID: runID(seed)}, "preflight")
+	return cases.SetupBody(s.Profile, seed, runID(seed))
 }
 
 // NotRun lists the scenarios a run with these tags and shard would have run, each

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/reports"
 	"github.com/casecert/casecert/steps"
@@ -39,7 +40,7 @@ type Config struct {
 	// (on the network, or for a case), so more of them run at once: scenariosPerRequest
 	// times as many; one at a time with a CaseID.
 	Concurrency int
-	// MaxCases caps the cases the run creates; 0: steps.DefaultMaxCases(Concurrency).
+	// MaxCases caps the cases the run creates; 0: cases.DefaultMaxCases(Concurrency).
 	MaxCases int
 	// Adopt are cases created before the suite with its setup body (the preflight's): the
 	// scenarios use them first, they count against MaxCases, and they are deleted with
@@ -90,17 +91,19 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	var created createdCases
 	env := &steps.Env{
-		Client: cfg.Client, Profile: s.Profile, Seed: cfg.Seed, RunID: runID(cfg.Seed),
-		Token: cfg.Token, ExpiredToken: cfg.ExpiredToken, Created: created.add, CaseID: cfg.CaseID,
-		WriteOnlyRestore: cfg.WriteOnlyRestore,
+		Env: cases.Env{
+			Client: cfg.Client, Profile: s.Profile, RunID: runID(cfg.Seed), Created: created.add,
+			CaseID: cfg.CaseID, WriteOnlyRestore: cfg.WriteOnlyRestore,
+		},
+		Seed: cfg.Seed, Token: cfg.Token, ExpiredToken: cfg.ExpiredToken,
 	}
 	scenarios := casePool(ctx, s, &cfg, env)
 	res := Result{Mode: "created-cases", Cleanup: reports.Cleanup{Restored: true, Detail: "the run only changed cases it created"}}
-	var snapshot steps.CaseSnapshot
+	var snapshot cases.CaseSnapshot
 	if cfg.CaseID != "" {
 		res.Mode = "existing-case"
 		var err error
-		if snapshot, err = steps.Snapshot(ctx, env); err != nil {
+		if snapshot, err = cases.Snapshot(ctx, &env.Env); err != nil {
 			return Result{}, fmt.Errorf("--case-id: %w", err)
 		}
 	}
@@ -137,7 +140,7 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	if cfg.CaseID != "" {
 		restoreCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		res.Cleanup.Restored, res.Cleanup.Detail = steps.Restore(restoreCtx, env, snapshot)
+		res.Cleanup.Restored, res.Cleanup.Detail = cases.Restore(restoreCtx, &env.Env, snapshot)
 		cancel()
 	}
 	res.Cleanup.CreatedCaseIDs = created.list()

@@ -1,4 +1,4 @@
-package steps
+package cases
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	messages "github.com/cucumber/messages/go/v34"
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
@@ -29,47 +28,48 @@ import (
 // batch or a case do not hold the target's capacity: the run keeps more scenarios going
 // than requests in flight.
 
-// caseState is a case as read back, with the exchange that read it: a scenario that
+// State is a case as read back, with the exchange that read it: a scenario that
 // starts from it keeps that exchange as the evidence of its precondition.
-type caseState struct {
-	doc gjson.Result
-	ex  client.Exchange
+type State struct {
+	Doc gjson.Result
+	Ex  client.Exchange
 }
 
-// pooled is one case of the pool.
-type pooled struct {
-	id       string
+// Case is one case of the pool. Its exported fields are read by the scenario it is
+// lent to, and written by the pool only while no scenario holds it.
+type Case struct {
+	ID       string
 	children bool           // created with one child of each nested kind
-	existing bool           // the --case-id case: fit for every scenario, never created
+	Existing bool           // the --case-id case: fit for every scenario, never created
 	fresh    bool           // created by the run and not read yet
-	setup    map[string]any // the body that last brought the case to a populated state
+	Setup    map[string]any // the body that last brought the case to a populated state
 	busy     bool           // lent to a scenario or held by a batch
 	retired  bool           // could not be brought to a precondition: never lent again
-	// state is the case as it is now when known: read after its last write.
-	state     caseState
-	known     bool
-	lastWrite time.Time
+	// State is the case as it is now when Known: read after its last write.
+	State     State
+	Known     bool
+	LastWrite time.Time
 }
 
-// batch is a case shared by scenarios that each send one write expected to be refused,
+// Batch is a case shared by scenarios that each send one write expected to be refused,
 // and the one read-back after all of them.
-type batch struct {
-	// ready is closed once the opener has a case for the batch (c and base set) or
-	// failed to get one (c nil): the members that joined meanwhile wait for it.
+type Batch struct {
+	// ready is closed once the opener has a case for the batch (Case and Base set) or
+	// failed to get one (Case nil): the members that joined meanwhile wait for it.
 	ready   chan struct{}
-	c       *pooled
-	base    caseState
-	since   time.Time      // the last write of c before the batch
-	setup   map[string]any // the body that last brought c to a populated state
+	Case    *Case
+	Base    State
+	Since   time.Time      // the last write of Case before the batch
+	Setup   map[string]any // the body that last brought Case to a populated state
 	members int
 	pending int // members that have not sent their write yet
 	closed  bool
 	reading bool
 	done    chan struct{}
 	// Set before done is closed.
-	after   caseState
-	changed bool
-	err     error
+	After   State
+	Changed bool
+	Err     error
 }
 
 // PoolConfig sizes a pool.
@@ -103,13 +103,13 @@ type Pool struct {
 	rest      bool // park a case for a scenario that wants one at rest
 
 	mu               sync.Mutex
-	cases            []*pooled
+	cases            []*Case
 	created, general int // cases created (or being created), and of those without children
 	creating         int // cases being created
 	running, blocked int // scenarios started, and of those waiting for the pool
-	open             *batch
+	open             *Batch
 	wake             chan struct{} // closed and replaced whenever a waiter may proceed
-	parked           *pooled       // the case kept at rest, until a rested scenario takes it
+	parked           *Case         // the case kept at rest, until a rested scenario takes it
 	parkedOnce       bool
 }
 
@@ -119,7 +119,7 @@ func NewPool(ctx context.Context, env *Env, cfg PoolConfig) *Pool {
 		ctx: ctx, env: env, limit: cfg.MaxCases, batchSize: cfg.BatchSize,
 		slots: make(chan struct{}, max(cfg.InFlight, 1)), wake: make(chan struct{}),
 	}
-	fields := populatedFields(env)
+	fields := populatedFields(env.Profile)
 	p.populated.Store(&fields)
 	if p.batchSize < 1 {
 		p.batchSize = max(cfg.InFlight, 1)
@@ -129,19 +129,19 @@ func NewPool(ctx context.Context, env *Env, cfg PoolConfig) *Pool {
 	}
 	p.rest = cfg.Rested && p.limit-p.reserve >= 3
 	for _, id := range cfg.Adopt {
-		p.cases = append(p.cases, &pooled{id: id, lastWrite: time.Now(), fresh: true, setup: cfg.AdoptBody})
+		p.cases = append(p.cases, &Case{ID: id, LastWrite: time.Now(), fresh: true, Setup: cfg.AdoptBody})
 		p.created++
 		p.general++
 	}
 	if cfg.CaseID != "" {
 		p.limit, p.reserve = 0, 0
-		p.cases = append(p.cases, &pooled{id: cfg.CaseID, existing: true})
+		p.cases = append(p.cases, &Case{ID: cfg.CaseID, Existing: true})
 	}
 	return p
 }
 
-// slot waits for room for one more request in flight; release frees it.
-func (p *Pool) slot(ctx context.Context) (release func(), err error) {
+// Slot waits for room for one more request in flight; release frees it.
+func (p *Pool) Slot(ctx context.Context) (release func(), err error) {
 	select {
 	case p.slots <- struct{}{}:
 		return func() { <-p.slots }, nil
@@ -150,15 +150,15 @@ func (p *Pool) slot(ctx context.Context) (release func(), err error) {
 	}
 }
 
-// begin and end bracket a scenario: a batch is read back early when every scenario
+// Begin and end bracket a scenario: a batch is read back early when every scenario
 // still running waits for the pool.
-func (p *Pool) begin() {
+func (p *Pool) Begin() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.running++
 }
 
-func (p *Pool) end() {
+func (p *Pool) End() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.running--
@@ -197,39 +197,39 @@ func (p *Pool) block(ctx context.Context) error {
 	return err
 }
 
-// want is what a scenario needs of its case.
-type want struct {
-	children bool
-	// set are values the populated body carries when the case is brought to the
+// Want is what a scenario needs of its case.
+type Want struct {
+	Children bool
+	// Set are values the populated body carries when the case is brought to the
 	// precondition (or created).
-	set map[string]any
-	// accept names fields that must read back as one of the given values (an owner
+	Set map[string]any
+	// Accept names fields that must read back as one of the given values (an owner
 	// other than the integration user, a time of day).
-	accept map[string][]any
-	rested bool // best a case that has not been written for a long time
+	Accept map[string][]any
+	Rested bool // best a case that has not been written for a long time
 }
 
-// errNoChildCase: the run may create no case with children.
-var errNoChildCase = errors.New("no case with children may be created (--max-cases is below 2)")
+// ErrNoChildCase: the run may create no case with children.
+var ErrNoChildCase = errors.New("no case with children may be created (--max-cases is below 2)")
 
 // errNoCase: every case the run may create was made and none can be used any more.
 var errNoCase = errors.New("setup: every case the run may create (--max-cases) is used up: none could be brought back to a scenario's precondition")
 
-// acquire lends a free case fit for wt, best one whose known state already meets it.
+// Acquire lends a free case fit for wt, best one whose known state already meets it.
 // With no such case and room for one more, it returns create: the caller creates the
 // case and hands it to added (or tells createFailed). Otherwise it waits.
-func (p *Pool) acquire(ctx context.Context, wt want, fits func(gjson.Result) bool) (c *pooled, create bool, err error) {
+func (p *Pool) Acquire(ctx context.Context, wt Want, fits func(gjson.Result) bool) (c *Case, create bool, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for {
-		var best *pooled
+		var best *Case
 		rank := 0
 		usable := false
 		for _, c := range p.cases {
-			if c.retired || !c.existing && c.children != wt.children {
+			if c.retired || !c.Existing && c.children != wt.Children {
 				continue
 			}
-			if c == p.parked && !wt.rested {
+			if c == p.parked && !wt.Rested {
 				continue
 			}
 			usable = true
@@ -237,9 +237,9 @@ func (p *Pool) acquire(ctx context.Context, wt want, fits func(gjson.Result) boo
 				continue
 			}
 			r := 1 // state unknown: read it first
-			if c.known {
+			if c.Known {
 				r = 2 // known, to be brought to the precondition
-				if fits(c.state.doc) {
+				if fits(c.State.Doc) {
 					r = 3
 				}
 			}
@@ -258,16 +258,16 @@ func (p *Pool) acquire(ctx context.Context, wt want, fits func(gjson.Result) boo
 			return best, false, nil
 		}
 		switch {
-		case wt.children && p.created-p.general < p.reserve,
-			!wt.children && p.general < p.limit-p.reserve:
+		case wt.Children && p.created-p.general < p.reserve,
+			!wt.Children && p.general < p.limit-p.reserve:
 			p.created++
 			p.creating++
-			if !wt.children {
+			if !wt.Children {
 				p.general++
 			}
 			return nil, true, nil
-		case wt.children && p.reserve == 0 && !usable:
-			return nil, false, errNoChildCase
+		case wt.Children && p.reserve == 0 && !usable:
+			return nil, false, ErrNoChildCase
 		case !usable && p.creating == 0:
 			return nil, false, errNoCase
 		}
@@ -280,19 +280,19 @@ func (p *Pool) acquire(ctx context.Context, wt want, fits func(gjson.Result) boo
 // isPopulated tells whether a read-back has a value in every field a populated case has.
 func (p *Pool) isPopulated(doc gjson.Result) bool {
 	for _, f := range *p.populated.Load() {
-		if isNull(doc.Get(f.Name)) {
+		if IsNull(doc.Get(f.Name)) {
 			return false
 		}
 	}
 	return true
 }
 
-// learnUnkept reads the first read-back of a case the run created with the populated
+// LearnUnkept reads the first read-back of a case the run created with the populated
 // body: a field it reads back without is one the target does not keep (a profile field
 // it does not know, say), and no case will ever have it; it is dropped from what a
 // populated case must have, so that the pool does not refuse every case for it. The
 // scenarios about such a field judge it themselves.
-func (p *Pool) learnUnkept(c *pooled, doc gjson.Result) {
+func (p *Pool) LearnUnkept(c *Case, doc gjson.Result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !c.fresh {
@@ -300,33 +300,33 @@ func (p *Pool) learnUnkept(c *pooled, doc gjson.Result) {
 	}
 	c.fresh = false
 	cur := *p.populated.Load()
-	kept := slices.DeleteFunc(slices.Clone(cur), func(f fixtures.Field) bool { return isNull(doc.Get(f.Name)) })
+	kept := slices.DeleteFunc(slices.Clone(cur), func(f fixtures.Field) bool { return IsNull(doc.Get(f.Name)) })
 	if len(kept) < len(cur) {
 		p.populated.Store(&kept)
 	}
 }
 
-// retire takes a lent case out of the pool for good.
-func (p *Pool) retire(c *pooled) {
+// Retire takes a lent case out of the pool for good.
+func (p *Pool) Retire(c *Case) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c.busy, c.retired = false, true
 	p.signal()
 }
 
-// added registers a case the caller created after acquire said create; it is lent to
+// Added registers a case the caller created after acquire said create; it is lent to
 // the caller.
-func (p *Pool) added(id string, children bool, body map[string]any) *pooled {
+func (p *Pool) Added(id string, children bool, body map[string]any) *Case {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	c := &pooled{id: id, children: children, busy: true, lastWrite: time.Now(), fresh: true, setup: body}
+	c := &Case{ID: id, children: children, busy: true, LastWrite: time.Now(), fresh: true, Setup: body}
 	p.cases = append(p.cases, c)
 	p.creating--
 	return c
 }
 
-// createFailed gives back the room acquire reserved for a case that was not created.
-func (p *Pool) createFailed(children bool) {
+// CreateFailed gives back the room acquire reserved for a case that was not created.
+func (p *Pool) CreateFailed(children bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.created--
@@ -337,27 +337,27 @@ func (p *Pool) createFailed(children bool) {
 	p.signal()
 }
 
-// release returns a lent case with what the scenario knows of it.
-func (p *Pool) release(c *pooled, st caseState, known bool, lastWrite time.Time, setup map[string]any) {
+// Release returns a lent case with what the scenario knows of it.
+func (p *Pool) Release(c *Case, st State, known bool, lastWrite time.Time, setup map[string]any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	c.busy, c.state, c.known, c.setup = false, st, known, setup
-	if lastWrite.After(c.lastWrite) {
-		c.lastWrite = lastWrite
+	c.busy, c.State, c.Known, c.Setup = false, st, known, setup
+	if lastWrite.After(c.LastWrite) {
+		c.LastWrite = lastWrite
 	}
-	if p.rest && !p.parkedOnce && !c.children && !c.existing && known && p.isPopulated(st.doc) {
+	if p.rest && !p.parkedOnce && !c.children && !c.Existing && known && p.isPopulated(st.Doc) {
 		p.parked, p.parkedOnce = c, true
 	}
 	p.signal()
 }
 
-// join adds a scenario to the open batch. With none open, it opens one and returns
+// Join adds a scenario to the open batch. With none open, it opens one and returns
 // opener true: the caller leases a case for it and tells ready (or failed).
-func (p *Pool) join() (b *batch, opener bool) {
+func (p *Pool) Join() (b *Batch, opener bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if b = p.open; b == nil {
-		b = &batch{ready: make(chan struct{}), done: make(chan struct{})}
+		b = &Batch{ready: make(chan struct{}), done: make(chan struct{})}
 		p.open, opener = b, true
 	}
 	b.members++
@@ -368,20 +368,20 @@ func (p *Pool) join() (b *batch, opener bool) {
 	return b, opener
 }
 
-// opened hands the batch the case its opener leased, in the known state st, last
+// Opened hands the batch the case its opener leased, in the known state st, last
 // written at lastWrite.
-func (p *Pool) opened(b *batch, c *pooled, st caseState, lastWrite time.Time, setup map[string]any) {
+func (p *Pool) Opened(b *Batch, c *Case, st State, lastWrite time.Time, setup map[string]any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	b.c, b.base, b.since, b.setup = c, st, lastWrite, setup
+	b.Case, b.Base, b.Since, b.Setup = c, st, lastWrite, setup
 	close(b.ready)
 	p.maybeRead(b)
 	p.signal()
 }
 
-// openFailed tells the members of a batch that its opener got no case; each then opens
+// OpenFailed tells the members of a batch that its opener got no case; each then opens
 // a batch of its own.
-func (p *Pool) openFailed(b *batch) {
+func (p *Pool) OpenFailed(b *Batch) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	b.pending--
@@ -392,15 +392,15 @@ func (p *Pool) openFailed(b *batch) {
 	p.signal()
 }
 
-// whenReady waits until the opener of b has its case (false: it got none, and the caller
+// WhenReady waits until the opener of b has its case (false: it got none, and the caller
 // left the batch).
-func (p *Pool) whenReady(ctx context.Context, b *batch) (bool, error) {
+func (p *Pool) WhenReady(ctx context.Context, b *Batch) (bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for {
 		select {
 		case <-b.ready:
-			if b.c == nil {
+			if b.Case == nil {
 				b.pending--
 				return false, nil
 			}
@@ -415,8 +415,8 @@ func (p *Pool) whenReady(ctx context.Context, b *batch) (bool, error) {
 	}
 }
 
-// wrote tells the batch that a member sent its write (or will send none).
-func (p *Pool) wrote(b *batch) {
+// Wrote tells the batch that a member sent its write (or will send none).
+func (p *Pool) Wrote(b *Batch) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	b.pending--
@@ -424,7 +424,7 @@ func (p *Pool) wrote(b *batch) {
 }
 
 // closeBatch stops a batch taking members; call with mu held.
-func (p *Pool) closeBatch(b *batch) {
+func (p *Pool) closeBatch(b *Batch) {
 	b.closed = true
 	if p.open == b {
 		p.open = nil
@@ -434,8 +434,8 @@ func (p *Pool) closeBatch(b *batch) {
 
 // maybeRead starts the read-back of a closed batch once every member has written;
 // call with mu held.
-func (p *Pool) maybeRead(b *batch) {
-	if b.closed && b.pending == 0 && !b.reading && b.c != nil {
+func (p *Pool) maybeRead(b *Batch) {
+	if b.closed && b.pending == 0 && !b.reading && b.Case != nil {
 		b.reading = true
 		go p.readBatch(b)
 	}
@@ -443,42 +443,42 @@ func (p *Pool) maybeRead(b *batch) {
 
 // readBatch reads the case of a batch back after every member's write and compares it
 // with the state the batch started from.
-func (p *Pool) readBatch(b *batch) {
-	after, err := p.readState(p.ctx, b.c.id)
+func (p *Pool) readBatch(b *Batch) {
+	after, err := p.readState(p.ctx, b.Case.ID)
 	changed := false
 	if err == nil {
-		changed = len(p.env.differences(b.base.doc, after.doc, nil)) > 0
+		changed = len(Differences(p.env.Profile, b.Base.Doc, after.Doc, nil)) > 0
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	b.after, b.changed, b.err = after, changed, err
-	b.c.busy, b.c.state, b.c.known, b.c.setup = false, after, err == nil, b.setup
-	b.c.lastWrite = time.Now()
+	b.After, b.Changed, b.Err = after, changed, err
+	b.Case.busy, b.Case.State, b.Case.Known, b.Case.Setup = false, after, err == nil, b.Setup
+	b.Case.LastWrite = time.Now()
 	close(b.done)
 	p.signal()
 }
 
 // readState reads a case with no scenario to record it (a batch's read-back).
-func (p *Pool) readState(ctx context.Context, id string) (caseState, error) {
-	release, err := p.slot(ctx)
+func (p *Pool) readState(ctx context.Context, id string) (State, error) {
+	release, err := p.Slot(ctx)
 	if err != nil {
-		return caseState{}, err
+		return State{}, err
 	}
 	defer release()
 	ex, err := p.env.Client.Do(ctx, client.Request{Method: http.MethodGet, Path: fixtures.Path(p.env.Profile.Paths.Read, id)})
-	st := caseState{ex: ex.Evidence(client.MaxEvidenceBody)}
+	st := State{Ex: ex.Evidence(client.MaxEvidenceBody)}
 	if err != nil {
 		return st, err
 	}
 	if ReadFault(ex) != "" {
 		return st, errors.New("reading the shared case back: expected 200 with a JSON object; observed " + ex.Summary())
 	}
-	st.doc = ex.JSON()
+	st.Doc = ex.JSON()
 	return st, nil
 }
 
-// wait waits for the read-back of a batch the caller wrote in.
-func (p *Pool) wait(ctx context.Context, b *batch) error {
+// Wait waits for the read-back of a batch the caller wrote in.
+func (p *Pool) Wait(ctx context.Context, b *Batch) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for {
@@ -493,63 +493,17 @@ func (p *Pool) wait(ctx context.Context, b *batch) error {
 	}
 }
 
-// differences names the readable fields of the profile whose read-backs a and b differ,
+// Differences names the readable fields of the profile whose read-backs a and b differ,
 // leaving out skip and the fields linked to them.
-func (env *Env) differences(a, b gjson.Result, skip map[string]bool) []fixtures.Field {
+func Differences(p *fixtures.Profile, a, b gjson.Result, skip map[string]bool) []fixtures.Field {
 	var out []fixtures.Field
-	for _, f := range env.Profile.Fields {
+	for _, f := range p.Fields {
 		if skip[f.Name] || !f.Readable() {
 			continue
 		}
-		if !sameRead(env.Profile, f, a.Get(f.Name), b.Get(f.Name)) {
+		if !SameRead(p, f, a.Get(f.Name), b.Get(f.Name)) {
 			out = append(out, f)
 		}
 	}
 	return out
-}
-
-// phraseRested is the step after which a scenario waits for its case to rest.
-const phraseRested = "a second has passed since the case was written"
-
-// WantsRestedCase tells from a scenario's steps whether it waits for its case to rest.
-func WantsRestedCase(steps []*messages.PickleStep) bool {
-	return slices.ContainsFunc(steps, func(st *messages.PickleStep) bool { return st.Text == phraseRested })
-}
-
-// sharedThens are the Then steps of a scenario that expects its one write to be refused
-// (and, for some, to change nothing): such scenarios may share a case and a read-back.
-var sharedThens = map[string]bool{
-	"the PATCH is refused with 400":                              true,
-	"the PATCH is refused with a 4xx":                            true,
-	"the answer is 401":                                          true,
-	"the answer is 401 with a WWW-Authenticate Bearer challenge": true,
-	"the answer is 415 or 400":                                   true,
-	"the answer is a 4xx JSON error with a message":              true,
-	"every field reads back unchanged":                           true,
-}
-
-// Shareable tells from a scenario's steps whether it may join a batch: it starts from a
-// populated case (its one Given), writes once (its one When), and its Thens only expect
-// a refusal and no change.
-func Shareable(steps []*messages.PickleStep) bool {
-	var given, when, then int
-	for _, st := range steps {
-		switch st.Type {
-		case messages.PickleStepType_CONTEXT:
-			if st.Text != "a case with every field populated" {
-				return false
-			}
-			given++
-		case messages.PickleStepType_ACTION:
-			when++
-		case messages.PickleStepType_OUTCOME:
-			if !sharedThens[st.Text] {
-				return false
-			}
-			then++
-		default:
-			return false
-		}
-	}
-	return given == 1 && when == 1 && then > 0
 }
