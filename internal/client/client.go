@@ -32,11 +32,14 @@ var (
 const (
 	DefaultAPIVersion = "1.0"
 	// NoAPIVersion as Config.APIVersion sends no API-Version header unless a request asks.
-	NoAPIVersion        = "-"
-	DefaultTimeout      = 15 * time.Second
-	DefaultRetries      = 2
-	DefaultMaxBody      = 4 << 20
-	DefaultRetryBackoff = time.Second
+	NoAPIVersion   = "-"
+	DefaultTimeout = 15 * time.Second
+	DefaultRetries = 2
+	DefaultMaxBody = 4 << 20
+	// DefaultMaxHeaderBytes caps an answer's headers (status line included): a
+	// Salesforce answer carries 2-4 KB of them, the transport's own default is 10 MB.
+	DefaultMaxHeaderBytes = 256 << 10
+	DefaultRetryBackoff   = time.Second
 	// MaxRetryWait caps every wait before a retry, whatever Retry-After asks for.
 	MaxRetryWait = 10 * time.Second
 )
@@ -64,6 +67,10 @@ type Config struct {
 	// MaxBody caps the response body kept, in bytes; default 4 MiB. A longer body is
 	// truncated in the Exchange and Do returns an error wrapping ErrBodyTooLarge.
 	MaxBody int64
+	// MaxHeaderBytes caps the response headers read, in bytes; default
+	// DefaultMaxHeaderBytes. An answer with more is a *TransportError naming the cap. It
+	// is set on the HTTPClient's *http.Transport (a copy of it) when that has no lower cap.
+	MaxHeaderBytes int64
 	// HTTPClient sends the requests (TLS is configured by the caller). Default: a client
 	// with dial and TLS handshake timeouts. Redirects are never followed, whatever its
 	// CheckRedirect says: every answer the target gives is evidence of its own.
@@ -115,6 +122,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("rate must not be negative")
 	case cfg.MaxBody < 0:
 		return nil, errors.New("body cap must not be negative")
+	case cfg.MaxHeaderBytes < 0:
+		return nil, errors.New("header cap must not be negative")
 	case cfg.RetryBackoff < 0:
 		return nil, errors.New("retry backoff must not be negative")
 	case cfg.RetryBudget < 0:
@@ -132,6 +141,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
+	if cfg.MaxHeaderBytes == 0 {
+		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
 	if cfg.RetryBackoff == 0 {
 		cfg.RetryBackoff = DefaultRetryBackoff
 	}
@@ -147,7 +159,7 @@ func New(cfg Config) (*Client, error) {
 		cfg:      cfg,
 		base:     base,
 		baseText: strings.TrimRight(cfg.BaseURL, "/"),
-		hc:       noRedirects(cfg.HTTPClient),
+		hc:       noRedirects(cfg.HTTPClient, cfg.MaxHeaderBytes),
 		redactHd: map[string]bool{},
 		sleep:    sleepCtx,
 		now:      time.Now,
@@ -185,17 +197,23 @@ func parseBase(raw string) (*url.URL, error) {
 }
 
 // noRedirects returns a copy of hc (or a default client) that hands back 3xx answers as
-// they are.
-func noRedirects(hc *http.Client) *http.Client {
+// they are and reads at most maxHeader bytes of an answer's headers.
+func noRedirects(hc *http.Client, maxHeader int64) *http.Client {
 	var c http.Client
 	if hc != nil {
 		c = *hc
+		if tr, ok := c.Transport.(*http.Transport); ok && (tr.MaxResponseHeaderBytes <= 0 || tr.MaxResponseHeaderBytes > maxHeader) {
+			tr = tr.Clone()
+			tr.MaxResponseHeaderBytes = maxHeader
+			c.Transport = tr
+		}
 	} else {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		// Connecting is bounded by the attempt's deadline (Config.Timeout), as a whole.
 		tr.DialContext = (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext
 		tr.TLSHandshakeTimeout = 0
 		tr.MaxIdleConnsPerHost = 32
+		tr.MaxResponseHeaderBytes = maxHeader
 		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 		c.Transport = tr
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strings"
 	"syscall"
 )
 
@@ -61,6 +62,8 @@ func (c *Client) transportError(ctx, actx context.Context, p *prepared, red *red
 		te.Err = ctx.Err()
 	case errors.Is(actx.Err(), context.DeadlineExceeded):
 		te.Reason, te.timeout = fmt.Sprintf("no answer within %s", c.cfg.Timeout), true
+	case headersTooLong(cause):
+		te.Reason = fmt.Sprintf("the answer's headers are longer than %d bytes (casecert's cap on response headers): not read", c.cfg.MaxHeaderBytes)
 	case errors.Is(cause, syscall.ECONNREFUSED):
 		te.Reason = "connection refused"
 	case errors.As(cause, &dns):
@@ -90,4 +93,13 @@ func (c *Client) transportError(ctx, actx context.Context, p *prepared, red *red
 	}
 	te.Reason = red.text(te.Reason)
 	return te
+}
+
+// headersTooLong says the transport refused an answer whose headers were over
+// Transport.MaxResponseHeaderBytes (HTTP/1: "server response headers exceeded N bytes";
+// HTTP/2: "response header list larger than advertised limit"). net/http exports no
+// error value for either.
+func headersTooLong(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "response headers exceeded") || strings.Contains(msg, "header list larger than")
 }

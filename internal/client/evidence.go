@@ -2,7 +2,6 @@ package client
 
 import (
 	"fmt"
-	"maps"
 	"strings"
 	"unicode/utf8"
 )
@@ -12,9 +11,9 @@ import (
 // answering megabytes cannot fill memory or the report.
 const MaxEvidenceBody = 16 << 10
 
-// Evidence returns the exchange as it is kept for the report: bodies and the curl line
-// cut at maxBody bytes (with a note of what was left out), every string copied, so the
-// evidence never pins the full answer in memory.
+// Evidence returns the exchange as it is kept for the report: bodies, the curl line and
+// each side's headers (see CapHeaders) cut at maxBody bytes (with a note of what was left
+// out), every string copied, so the evidence never pins the full answer in memory.
 func (e Exchange) Evidence(maxBody int) Exchange {
 	out := e
 	out.Method = strings.Clone(e.Method)
@@ -23,8 +22,8 @@ func (e Exchange) Evidence(maxBody int) Exchange {
 	out.ResponseBody = CapText(e.ResponseBody, maxBody)
 	out.Curl = CapText(e.Curl, maxBody)
 	out.Err = CapText(e.Err, maxBody)
-	out.RequestHeaders = cloneHeaders(e.RequestHeaders, maxBody)
-	out.ResponseHeaders = cloneHeaders(e.ResponseHeaders, maxBody)
+	out.RequestHeaders = CapHeaders(e.RequestHeaders, maxBody)
+	out.ResponseHeaders = CapHeaders(e.ResponseHeaders, maxBody)
 	return out
 }
 
@@ -41,13 +40,40 @@ func CapText(s string, max int) string {
 	return s[:cut] + fmt.Sprintf("\n[casecert: %d more bytes not kept in the report]", len(s)-cut)
 }
 
-func cloneHeaders(h map[string]string, max int) map[string]string {
+// OmittedHeaders is the key under which CapHeaders notes the headers it left out (not a
+// legal header name, so it cannot be the target's).
+const OmittedHeaders = "[casecert]"
+
+// CapHeaders returns a copy of h that holds about max bytes of names and values: each
+// value cut at a quarter of max by CapText, then each header, in name order, kept while it
+// still fits; the rest are counted under OmittedHeaders.
+func CapHeaders(h map[string]string, max int) map[string]string {
 	if h == nil {
 		return nil
 	}
 	out := make(map[string]string, len(h))
-	for k, v := range maps.All(h) {
-		out[strings.Clone(k)] = CapText(v, max)
+	used, left, leftBytes := 0, 0, 0
+	for _, k := range sortedKeys(h) {
+		v := CapText(h[k], max/4)
+		if used+len(k)+len(v) > max {
+			left++
+			leftBytes += len(k) + len(h[k])
+			continue
+		}
+		used += len(k) + len(v)
+		out[strings.Clone(k)] = v
+	}
+	if left > 0 {
+		out[OmittedHeaders] = fmt.Sprintf("%d more headers (%d bytes) not kept in the report", left, leftBytes)
 	}
 	return out
+}
+
+// HeaderBytes is the size of h's names and values.
+func HeaderBytes(h map[string]string) int {
+	n := 0
+	for k, v := range h {
+		n += len(k) + len(v)
+	}
+	return n
 }

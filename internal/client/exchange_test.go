@@ -1,6 +1,7 @@
 package client
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,4 +22,16 @@ func TestErrorMessageShapes(t *testing.T) {
 	for body, want := range cases {
 		assert.Equal(t, want, Exchange{ResponseBody: body}.ErrorMessage(), body)
 	}
+}
+
+func TestCapHeaders(t *testing.T) {
+	h := map[string]string{"A": "1", "B": strings.Repeat("b", 1000), "C": "3"}
+	got := CapHeaders(h, 400)
+	assert.Equal(t, "1", got["A"])
+	assert.Equal(t, "3", got["C"])
+	assert.Contains(t, got["B"], "more bytes not kept in the report", "a long value is cut like a body")
+	assert.Equal(t, h, CapHeaders(h, 4000), "small headers are kept whole")
+	tight := CapHeaders(h, 4)
+	assert.Equal(t, map[string]string{"A": "1", "C": "3", OmittedHeaders: "1 more headers (1001 bytes) not kept in the report"}, tight)
+	assert.Nil(t, CapHeaders(nil, 10))
 }

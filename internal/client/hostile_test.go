@@ -153,3 +153,38 @@ func TestCapText(t *testing.T) {
 	// never cuts a rune in half
 	assert.Equal(t, "a\n[casecert: 2 more bytes not kept in the report]", CapText("aé", 2))
 }
+
+// Megabytes of headers are refused by name, not read into memory; a Salesforce-sized
+// set of headers (a long Content-Security-Policy, cookies, limit info) is read as usual.
+func TestHostileHugeHeadersAreATransportErrorNamingTheCap(t *testing.T) {
+	c, _ := hostileClient(t, hostile.HugeHeaders)
+	ex, err := c.Do(t.Context(), Request{Path: "/incidents/x"})
+	var te *TransportError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "the answer's headers are longer than 262144 bytes (casecert's cap on response headers): not read", te.Reason)
+	assert.Equal(t, 0, ex.Status, "no answer is judged")
+	assert.Contains(t, ex.Err, "262144 bytes")
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", strings.Repeat("upgrade-insecure-requests; ", 400)) // ~11 KB
+		w.Header().Set("Set-Cookie", "BrowserId="+strings.Repeat("b", 4000))
+		w.Header().Set(LimitInfoHeader, "api-usage=18/15000")
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"id":"500000000000001AAA"}`))
+	}))
+	t.Cleanup(srv.Close)
+	ok, err := New(Config{BaseURL: srv.URL})
+	require.NoError(t, err)
+	ex, err = ok.Do(t.Context(), Request{Path: "/incidents/x"})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, ex.Status)
+
+	// A caller's transport gets the cap too (a copy of it: the caller's is not changed).
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	small, err := New(Config{BaseURL: srv.URL, MaxHeaderBytes: 8 << 10, HTTPClient: &http.Client{Transport: tr}})
+	require.NoError(t, err)
+	_, err = small.Do(t.Context(), Request{Path: "/incidents/x"})
+	require.ErrorAs(t, err, &te)
+	assert.Contains(t, te.Reason, "longer than 8192 bytes")
+	assert.Zero(t, tr.MaxResponseHeaderBytes)
+}

@@ -1,6 +1,7 @@
 // Package hostile serves targets that answer the Case API's paths in ways meant to exhaust
-// a client: legal but huge fields, bodies over the driver's cap, gzip bombs, JSON nested
-// millions deep. Tests and benchmarks point casecert at them (on 127.0.0.1 only) to show
+// or mislead a client: legal but huge fields, bodies over the driver's cap, gzip bombs,
+// JSON nested millions deep, megabytes of headers, another case's answer to a read, stale
+// reads. Tests and benchmarks point casecert at them (on 127.0.0.1 only) to show
 // that its memory, time and report size stay bounded whatever a target answers.
 package hostile
 
@@ -9,6 +10,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -32,10 +34,19 @@ const (
 	GzipBomb Kind = "gzip-bomb"
 	// Deep answers everything with a case whose extra field is an array nested Depth deep.
 	Deep Kind = "deep"
+	// HugeHeaders is a plain Case API whose every answer carries HeaderCount extra
+	// headers of HeaderSize bytes each.
+	HugeHeaders Kind = "huge-headers"
+	// OtherCase is a plain Case API except that a read of one case answers another (a
+	// proxy or cache keyed wrongly): the document's own id is the other case's.
+	OtherCase Kind = "other-case"
+	// StaleReads is a plain Case API behind a cache: the first read of a case after an
+	// accepted PATCH answers the state before it; the next read is right.
+	StaleReads Kind = "stale-reads"
 )
 
 // Kinds lists every hostile target.
-var Kinds = []Kind{BigField, BigBody, GzipBomb, Deep}
+var Kinds = []Kind{BigField, BigBody, GzipBomb, Deep, HugeHeaders, OtherCase, StaleReads}
 
 // Sizes of the hostile answers.
 const (
@@ -43,7 +54,13 @@ const (
 	BodySize  = 4<<20 + 4<<10
 	BombSize  = 1 << 30
 	Depth     = 2_000_000
+
+	HeaderCount = 40
+	HeaderSize  = 65 << 10
 )
+
+// decoyID is the case OtherCase answers every read of another case with.
+var decoyID = sfid.Make("500", 999_999)
 
 // Server is a running hostile target.
 type Server struct {
@@ -51,8 +68,10 @@ type Server struct {
 	mu    sync.Mutex
 	seq   int64
 	cases map[string]map[string]any
-	tail  []byte // appended to every case object: `,"key":...}`
-	bomb  []byte // the gzip bomb, compressed
+	stale map[string]map[string]any // StaleReads: the state a case's next read answers
+	fat   string                    // HugeHeaders: the value of each extra header
+	tail  []byte                    // appended to every case object: `,"key":...}`
+	bomb  []byte                    // the gzip bomb, compressed
 	kind  Kind
 	calm  int // requests answered as a plain Case API before turning hostile
 	seen  int
@@ -65,8 +84,13 @@ func Start(kind Kind) (*Server, error) { return StartAfter(kind, 0) }
 // StartAfter serves a target that answers its first calm requests as a plain Case API
 // (so a run gets past its preflight) and is hostile from then on.
 func StartAfter(kind Kind, calm int) (*Server, error) {
-	s := &Server{kind: kind, cases: map[string]map[string]any{}, calm: calm}
+	s := &Server{kind: kind, cases: map[string]map[string]any{}, stale: map[string]map[string]any{}, calm: calm}
 	switch kind {
+	case HugeHeaders:
+		s.fat = strings.Repeat("h", HeaderSize)
+	case OtherCase:
+		s.cases[decoyID] = map[string]any{"id": decoyID, "status": "Closed", "description": "another case"}
+	case StaleReads:
 	case BigField:
 		s.tail = []byte(`,"hostile_notes":"` + strings.Repeat("n", FieldSize) + `"}`)
 	case Deep:
@@ -128,6 +152,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.seen++
 	calm := s.seen <= s.calm
 	s.mu.Unlock()
+	if s.kind == HugeHeaders && !calm {
+		for i := range HeaderCount {
+			w.Header().Set(fmt.Sprintf("X-Hostile-%02d", i), s.fat)
+		}
+	}
 	if s.kind == GzipBomb && !calm {
 		w.Header().Set("Content-Encoding", "gzip")
 		w.Write(s.bomb)
@@ -161,18 +190,27 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		c, ok := s.cases[parts[1]]
 		if ok && r.Method == http.MethodPatch {
+			if s.kind == StaleReads && !calm {
+				s.stale[parts[1]] = maps.Clone(c)
+			}
 			for k, v := range body {
 				if k != "id" {
 					c[k] = v
 				}
 			}
 		}
+		if ok && r.Method == http.MethodGet && !calm {
+			switch old, isStale := s.stale[parts[1]]; {
+			case s.kind == StaleReads && isStale:
+				c = old
+				delete(s.stale, parts[1])
+			case s.kind == OtherCase && parts[1] != decoyID:
+				c = s.cases[decoyID]
+			}
+		}
 		var copied map[string]any
 		if ok {
-			copied = make(map[string]any, len(c))
-			for k, v := range c {
-				copied[k] = v
-			}
+			copied = maps.Clone(c)
 		}
 		s.mu.Unlock()
 		if !ok {

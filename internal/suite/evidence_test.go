@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -34,4 +35,25 @@ func TestEvidenceBudgetBoundsTheReport(t *testing.T) {
 	last := b.keep(big)
 	assert.Contains(t, last.ResponseBody, "more bytes not kept in the report", "a spent budget still says what was cut")
 	assert.LessOrEqual(t, len(last.ResponseBody), spentBody+100)
+}
+
+// Headers are evidence too: cut like bodies, and counted in the run's budget (a target
+// answering 2.6 MB of headers used to leave a 796 MB report directory).
+func TestEvidenceBudgetCountsHeaders(t *testing.T) {
+	fat := map[string]string{}
+	for i := range 40 {
+		fat[fmt.Sprintf("X-Hostile-%02d", i)] = strings.Repeat("h", 65<<10)
+	}
+	big := client.Exchange{Method: http.MethodGet, URL: "u", ResponseHeaders: fat, RequestHeaders: map[string]string{"Accept": "application/json"}}
+	var b budget
+	first := b.keep(big)
+	assert.LessOrEqual(t, client.HeaderBytes(first.ResponseHeaders), client.MaxEvidenceBody+200)
+	assert.Contains(t, first.ResponseHeaders[client.OmittedHeaders], "more headers (")
+	assert.Equal(t, "application/json", first.RequestHeaders["Accept"])
+	assert.Positive(t, b.used, "headers count against the budget")
+	total := 0
+	for range 2000 {
+		total += client.HeaderBytes(b.keep(big).ResponseHeaders)
+	}
+	assert.Less(t, total, evidenceBudget+2000*(spentBody+200)+client.MaxEvidenceBody, "headers kept by the whole run")
 }
