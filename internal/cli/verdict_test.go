@@ -69,7 +69,7 @@ func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f
 // Hostile targets end in a defined verdict with a bounded report directory. (Peak RSS of
 // full runs is measured by internal/hostile's BenchmarkHostileTargets.)
 func TestHostileTargetsKeepTheReportSmall(t *testing.T) {
-	for _, kind := range []hostile.Kind{hostile.BigField, hostile.BigBody, hostile.GzipBomb, hostile.Deep} {
+	for _, kind := range []hostile.Kind{hostile.BigField, hostile.BigBody, hostile.GzipBomb, hostile.Deep, hostile.HugeHeaders} {
 		t.Run(string(kind), func(t *testing.T) {
 			srv, err := hostile.StartAfter(kind, 3) // calm through the preflight
 			require.NoError(t, err)
@@ -100,6 +100,9 @@ func TestHostileTargetsKeepTheReportSmall(t *testing.T) {
 				assert.Contains(t, string(data), "bytes; the first 4194304 are kept", "the error says the answer was cut")
 			case hostile.Deep:
 				assert.Contains(t, string(data), "(JSON nested deeper than 64 levels)", "a too-deep answer is not a JSON case, and the report says why")
+			case hostile.HugeHeaders:
+				assert.Empty(t, run.FailedIDs(""), "an answer not read is no violation")
+				assert.Contains(t, string(data), "headers are longer than 262144 bytes")
 			}
 		})
 	}
