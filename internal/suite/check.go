@@ -72,6 +72,22 @@ var selectorHints = map[string][2]string{
 	"readable":   {"every field is write-only", "list the fields that are read back without write_only"},
 }
 
+// selectorHint is the hint of the first term of a selector that alone picks no field of
+// the profile: what is really missing ("date,paired" on a profile with dates but no local
+// time lacks the pairing, not the dates).
+func selectorHint(p *fixtures.Profile, selector string) ([2]string, bool) {
+	for _, term := range strings.Split(selector, ",") {
+		h, ok := selectorHints[term]
+		if !ok {
+			continue
+		}
+		if names, err := SelectFields(p, term); err == nil && len(names) == 0 {
+			return h, true
+		}
+	}
+	return [2]string{}, false
+}
+
 // CheckProfile tells, per requirement of the catalog, whether a run with the suite's
 // profile judges it, which inferred keys it relies on, and what to add when it does not.
 func (s *Suite) CheckProfile() []ProfileCheck {
@@ -89,12 +105,9 @@ func (s *Suite) CheckProfile() []ProfileCheck {
 		}
 		if c.Scenarios == 0 {
 			for _, sel := range r.Selectors {
-				for _, term := range strings.Split(sel, ",") {
-					if h, ok := selectorHints[term]; ok {
-						c.Missing = append(c.Missing, h[0])
-						c.Fix = append(c.Fix, h[1])
-						break
-					}
+				if h, ok := selectorHint(p, sel); ok {
+					c.Missing = append(c.Missing, h[0])
+					c.Fix = append(c.Fix, h[1])
 				}
 			}
 			if len(c.Missing) == 0 {
