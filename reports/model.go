@@ -83,6 +83,11 @@ type Run struct {
 	ReportDigest  string        `json:"report_digest"`
 	// Signature is set when the run was signed (--sign-key): see Signature.
 	Signature *Signature `json:"signature,omitempty"`
+
+	// Baseline is set when the run was judged with a baseline of known failures
+	// (--baseline): what it accepted and what it did not. Statuses and the verdict stay
+	// as observed; Run.ExitCode gates on it. Such a report is not a certification.
+	Baseline *BaselineResult `json:"baseline,omitempty"`
 }
 
 // FailedIDs lists the IDs of the requirements of r that failed, of the given level ("" for
@@ -149,6 +154,13 @@ type RunInfo struct {
 	// stopped answering, its quota ran out, Ctrl-C); the scenarios left are not-run.
 	Stopped  string   `json:"stopped,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
+
+	// RerunFailed is --rerun-failed N: failed scenarios were run again up to N times. A
+	// run with reruns is not a certification (NotCertification).
+	RerunFailed int `json:"rerun_failed,omitempty"`
+	// JUnitStrict is --junit-strict: junit.xml writes every failed scenario as a
+	// <failure>, should-level and known ones included.
+	JUnitStrict bool `json:"junit_strict,omitempty"`
 }
 
 // Summary counts requirements by level and status, and scenarios by status.

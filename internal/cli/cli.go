@@ -79,6 +79,8 @@ Usage:
   casecert list     [flags]   the requirement catalog: ID, level, scenario count, title
   casecert verify [--public-key F] REPORT.json   check a report's integrity (and its signature)
   casecert merge -o DIR A/report.json B/report.json ...   join the shard reports of one run
+  casecert baseline -o FILE REPORT.json   a baseline of known failures (--prune FILE drops the passing ones)
+  casecert diff OLD/report.json NEW/report.json   regressions and fixes between two reports
   casecert profile            print the default profile, to copy and adapt
   casecert profile check --profile FILE   per requirement: judged or not, inferred keys, what to add
   casecert steps              the step phrases a feature file may use, with examples
@@ -113,6 +115,10 @@ func Main(env Env) ExitCode {
 		err = verifyCommand(env, args)
 	case "merge":
 		err = mergeCommand(env, args)
+	case "baseline":
+		err = baselineCommand(env, args)
+	case "diff":
+		err = diffCommand(env, args)
 	case "steps":
 		err = stepsCommand(env, args)
 	case "profile":
@@ -148,7 +154,7 @@ func exitCode(err error) ExitCode {
 	case errors.As(err, &ue):
 		return ExitUsage
 	case errors.As(err, &ve):
-		return ExitCode(ve.verdict.ExitCode())
+		return ExitCode(ve.code)
 	case errors.As(err, &fe):
 		return ExitNonConformant
 	case errors.As(err, &te):

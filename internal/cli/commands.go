@@ -46,8 +46,9 @@ func verifyCommand(env Env, args []string) error {
 	set := flag.NewFlagSet("verify", flag.ContinueOnError)
 	set.SetOutput(env.Stderr)
 	pubPath := set.String("public-key", "", "Ed25519 public key `FILE` (PEM, or 32 bytes raw, hex or base64): the report must carry a valid signature by it")
+	certification := set.Bool("certification", false, "also refuse a report that is not a certification run: judged with a baseline, --tags, one --shard unmerged, or reruns")
 	set.Usage = func() {
-		fmt.Fprintln(env.Stderr, "Usage: casecert verify [--public-key FILE] REPORT.json")
+		fmt.Fprintln(env.Stderr, "Usage: casecert verify [--public-key FILE] [--certification] REPORT.json")
 		set.PrintDefaults()
 	}
 	paths, err := parseInterleaved(set, args)
@@ -106,9 +107,22 @@ func verifyCommand(env Env, args []string) error {
 	for _, p := range res.Problems {
 		fmt.Fprintf(env.Stdout, "     %s\n", p)
 	}
+	run, _, _ := reports.ReadJSON(bytes.NewReader(doc))
+	notCert := reports.NotCertification(run)
+	for _, why := range notCert {
+		mark := "note"
+		if *certification {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(env.Stdout, "%s not a certification: %s\n", mark, why)
+	}
 	if !res.OK() || pub != nil && !signed {
 		fmt.Fprintf(env.Stdout, "%s: NOT VERIFIED\n", path)
 		return &failedError{"not verified"}
+	}
+	if *certification && len(notCert) > 0 {
+		fmt.Fprintf(env.Stdout, "%s: NOT A CERTIFICATION\n", path)
+		return &failedError{"not a certification"}
 	}
 	fmt.Fprintf(env.Stdout, "%s: verified\n", path)
 	if signed {
@@ -162,6 +176,8 @@ func mergeCommand(env Env, args []string) error {
 	out := set.String("o", "casecert-report", "directory for the merged report (every format: "+reports.FormatNames()+")")
 	pubPath := set.String("public-key", "", "Ed25519 public key `FILE`: every input must carry a valid signature by it")
 	signPath := set.String("sign-key", "", "sign the merged report.json with this Ed25519 private key `FILE`")
+	baselinePath := set.String("baseline", "", "judge the merged report with this baseline `FILE` of known failures (as run --baseline)")
+	junitStrict := set.Bool("junit-strict", false, "junit.xml writes every failed scenario as a <failure> (as run --junit-strict)")
 	paths, err := parseInterleaved(set, args)
 	if err != nil {
 		return err
@@ -174,6 +190,10 @@ func mergeCommand(env Env, args []string) error {
 		return err
 	}
 	key, err := readSignKey(env, *signPath, reports.Formats())
+	if err != nil {
+		return err
+	}
+	bf, err := loadBaseline(env, *baselinePath)
 	if err != nil {
 		return err
 	}
@@ -197,6 +217,10 @@ func mergeCommand(env Env, args []string) error {
 	merged, err := reports.Merge(runs)
 	if err != nil {
 		return usagef("%v", err)
+	}
+	merged.Run.JUnitStrict = *junitStrict
+	if err := bf.apply(&merged, env); err != nil {
+		return err
 	}
 	written, err := writeReports(env, *out, reports.Formats(), merged, key)
 	if err != nil {

@@ -41,6 +41,9 @@ func runCommand(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := opts.baseline.check(st.CatalogEntries()); err != nil {
+		return err
+	}
 	if opts.dryRun {
 		_, err := env.Stdout.Write(st.Render())
 		return err
@@ -83,6 +86,9 @@ func runCommand(env Env, args []string) error {
 			Mode: mode(opts), Cleanup: reports.Cleanup{Restored: true, Detail: "the run only changed cases it created"}}
 		state.stopped = "the preflight failed: " + err.Error()
 		run := resultsModel(opts, st, target, res, started, env.Now(), state)
+		if err := opts.baseline.apply(&run, env); err != nil {
+			return err
+		}
 		var ve *verdictError
 		if werr := finish(env, opts, run); werr != nil && !errors.As(werr, &ve) {
 			return werr
@@ -101,6 +107,9 @@ func runCommand(env Env, args []string) error {
 	}
 	state.stopped = stopReason(ctx)
 	run := resultsModel(opts, st, target, res, started, env.Now(), state)
+	if err := opts.baseline.apply(&run, env); err != nil {
+		return err
+	}
 	return finish(env, opts, run)
 }
 
@@ -265,6 +274,7 @@ func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, s
 			StartedAt: started.UTC().Format(time.RFC3339), FinishedAt: finished.UTC().Format(time.RFC3339),
 			DurationMS: finished.Sub(started).Milliseconds(), Seed: o.seed, Concurrency: o.concurrency,
 			Requests: res.Requests, InsecureTLS: o.insecure, Tags: o.tags, Stopped: state.stopped, Warnings: state.warnings,
+			JUnitStrict: o.junitStrict,
 		},
 		Scenarios: res.Scenarios,
 		Cleanup:   res.Cleanup,
@@ -305,22 +315,28 @@ func finish(env Env, o *runOptions, run reports.Run) error {
 	return verdictOutcome(run)
 }
 
-// verdictError is a finished run whose verdict is not conformant; exitCode gives the
-// verdict's exit code (1 non-conformant, 3 error, 4 incomplete).
+// verdictError is a finished run whose exit code is not 0: the verdict's (1
+// non-conformant, 3 error, 4 incomplete), or with a baseline the gate's (Run.ExitCode).
 type verdictError struct {
 	verdict reports.Verdict
 	reason  string
+	code    int
 }
 
 func (e *verdictError) Error() string { return fmt.Sprintf("verdict %s: %s", e.verdict, e.reason) }
 
-// verdictOutcome is the run's verdict as an error for exitCode: nil when conformant
-// (with or without warnings).
+// verdictOutcome is the run's exit code as an error for exitCode: nil when it is 0
+// (conformant, with or without warnings; with a baseline, every failure known).
 func verdictOutcome(run reports.Run) error {
-	if run.Verdict.ExitCode() == 0 {
+	code := run.ExitCode()
+	if code == 0 {
 		return nil
 	}
-	return &verdictError{verdict: run.Verdict, reason: run.VerdictReason}
+	reason := run.VerdictReason
+	if g := reports.GateReason(run); g != "" {
+		reason = g
+	}
+	return &verdictError{verdict: run.Verdict, reason: reason, code: code}
 }
 
 func firstNonEmpty(ss ...string) string {

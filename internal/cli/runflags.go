@@ -25,7 +25,9 @@ type runOptions struct {
 	rate                                                                      float64
 	timeout                                                                   time.Duration
 	seed                                                                      int64
-	insecure, dryRun                                                          bool
+	insecure, dryRun, junitStrict                                             bool
+	baseline                                                                  *baselineFile      // --baseline
+	headers                                                                   headerList         // --header
 	signKey                                                                   ed25519.PrivateKey // --sign-key: signs report.json
 	restore                                                                   stringList         // --restore FIELD=VALUE, as given
 	writeOnlyRestore                                                          map[string]any     // --restore, checked against the profile
@@ -75,6 +77,9 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 		"the run then may send that field and writes VALUE back at the end (repeatable). Without it, write-only fields are never sent")
 	shard := set.String("shard", "", "run the I-th of N deterministic slices of the scenarios, e.g. 2/4 (join with casecert merge)")
 	set.BoolVar(&o.dryRun, "dry-run", false, "print the expanded features and exit")
+	baselinePath := set.String("baseline", "", "baseline `FILE` of known failures (ci.md): they do not fail the exit code, the report still shows them; not a certification")
+	set.BoolVar(&o.junitStrict, "junit-strict", false, "junit.xml writes every failed scenario as a <failure>, should-level and known ones too (default: only those that fail the exit code)")
+	set.Var(&o.headers, "header", "`'Name: value'` sent with every request to the target, e.g. a gateway's x-api-key (repeatable; the value is redacted like the token)")
 	signKey := set.String("sign-key", "", "sign report.json with this Ed25519 private `FILE` (PEM PKCS #8, or a 32-byte seed: raw, hex or base64); casecert verify --public-key checks it")
 	if err := set.Parse(args); err != nil {
 		return nil, flagError(err)
@@ -135,6 +140,9 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 		return nil, usagef("--shard: %v", err)
 	}
 	if o.signKey, err = readSignKey(env, *signKey, o.formats); err != nil {
+		return nil, err
+	}
+	if o.baseline, err = loadBaseline(env, *baselinePath); err != nil {
 		return nil, err
 	}
 	if o.seed == 0 {

@@ -90,7 +90,7 @@ func newClient(env Env, o *runOptions, p *fixtures.Profile, t *target, version s
 	cfg := client.Config{
 		BaseURL: t.baseURL, Token: t.token, APIVersion: version,
 		Timeout: o.timeout, Retries: o.retries, Rate: o.rate, HTTPClient: hc,
-		RedactHeaders: o.redactHeaders, OnExchange: rec.Observe, UserAgent: "casecert/" + Version,
+		RedactHeaders: o.redactHeaders, Headers: o.headers.httpHeader(), OnExchange: rec.Observe, UserAgent: "casecert/" + Version,
 		OnStop: onStop,
 	}
 	if t.expiredToken != "" {

@@ -41,7 +41,11 @@ func writeReports(env Env, dir string, formats []reports.Format, run reports.Run
 // printVerdict prints the verdict block: its first line is the verdict and why.
 func printVerdict(w io.Writer, run reports.Run, paths []string) {
 	s := run.Summary
-	fmt.Fprintf(w, "\nverdict: %s: %s\n", strings.ToUpper(string(run.Verdict)), run.VerdictReason)
+	note := ""
+	if line := reports.NotCertificationLine(run); line != "" {
+		note = " (" + line + ")"
+	}
+	fmt.Fprintf(w, "\nverdict: %s: %s%s\n", strings.ToUpper(string(run.Verdict)), run.VerdictReason, note)
 	fmt.Fprintf(w, "  must:   %d passed, %d failed, %d skipped, %d not judged\n", s.Must.Passed, s.Must.Failed, s.Must.Skipped, s.Must.Error)
 	fmt.Fprintf(w, "  should: %d passed, %d failed, %d skipped, %d not judged\n", s.Should.Passed, s.Should.Failed, s.Should.Skipped, s.Should.Error)
 	fmt.Fprintf(w, "  info:   %d observed\n", s.Info.Observed)
@@ -55,6 +59,7 @@ func printVerdict(w io.Writer, run reports.Run, paths []string) {
 		fmt.Fprintf(w, "  failed: %s\n", strings.Join(failed, ", "))
 		printFailures(w, run)
 	}
+	printBaseline(w, run)
 	sc := s.Scenarios
 	fmt.Fprintf(w, "  %d scenarios (%d passed, %d failed, %d skipped, %d error, %d not run), %d requests in %s (seed %d)\n",
 		len(run.Scenarios), sc.Passed, sc.Failed, sc.Skipped, sc.Error, sc.NotRun, run.Run.Requests,

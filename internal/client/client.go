@@ -53,9 +53,12 @@ type Config struct {
 	// RedactHeaders names headers whose values are always redacted, besides
 	// Authorization, Cookie, Set-Cookie and Proxy-Authorization.
 	RedactHeaders []string
-	APIVersion    string        // sent as API-Version unless the request says otherwise; default "1.0"; NoAPIVersion: none
-	UserAgent     string        // default UserAgent + "/" + Version
-	Timeout       time.Duration // per attempt, answer and body included; default 15s
+	// Headers are sent with every request (an API gateway's key), unless the request
+	// sets the same header itself. Their values are secrets: redacted wherever they appear.
+	Headers    http.Header
+	APIVersion string        // sent as API-Version unless the request says otherwise; default "1.0"; NoAPIVersion: none
+	UserAgent  string        // default UserAgent + "/" + Version
+	Timeout    time.Duration // per attempt, answer and body included; default 15s
 	// Retries is how many times a 429 or 503 answer is retried, after the wait its
 	// Retry-After asks for (seconds or HTTP-date, capped at MaxRetryWait). 0 means no
 	// retry: the zero Config does not retry, the command line passes DefaultRetries.
@@ -154,6 +157,9 @@ func New(cfg Config) (*Client, error) {
 		cfg.RetryBudget = RetryBudgetTimeouts * cfg.Timeout
 	}
 	cfg.Secrets = append([]string(nil), cfg.Secrets...)
+	for _, vs := range cfg.Headers {
+		cfg.Secrets = append(cfg.Secrets, vs...)
+	}
 
 	c := &Client{
 		cfg:      cfg,
@@ -167,7 +173,11 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Rate > 0 {
 		c.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), 1)
 	}
-	for _, h := range append([]string{"Authorization", "Cookie", "Set-Cookie", "Proxy-Authorization"}, cfg.RedactHeaders...) {
+	redact := append([]string{"Authorization", "Cookie", "Set-Cookie", "Proxy-Authorization"}, cfg.RedactHeaders...)
+	for name := range cfg.Headers {
+		redact = append(redact, name)
+	}
+	for _, h := range redact {
 		c.redactHd[http.CanonicalHeaderKey(strings.TrimSpace(h))] = true
 	}
 	return c, nil

@@ -119,6 +119,9 @@ func (c *Client) prepare(req Request) (*prepared, error) {
 	h := http.Header{}
 	h.Set("Accept", "application/json")
 	h.Set("User-Agent", c.cfg.UserAgent)
+	for k, vs := range c.cfg.Headers {
+		h[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+	}
 	version := c.cfg.APIVersion
 	if version == NoAPIVersion {
 		version = ""
