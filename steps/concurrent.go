@@ -10,6 +10,7 @@ import (
 
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/internal/platform"
 )
 
 // lockRetries bounds how often a writer refused because the record was locked is sent
@@ -19,10 +20,11 @@ const (
 	lockBackoff = 250 * time.Millisecond
 )
 
-// patchConcurrently sends eight PATCHes at once, each setting a different field. On
-// Salesforce a writer may be refused because another held the record's lock
-// (UNABLE_TO_LOCK_ROW, 409, 503): it is sent again, a bounded number of times, and a
-// write still refused so is not judged; the read-back judges every accepted write.
+// patchConcurrently sends eight PATCHes at once, each setting a different field. On a
+// platform that queues writers on a record's lock, a writer may be refused because
+// another held it (the platform's LockRefused; on salesforce UNABLE_TO_LOCK_ROW, 409,
+// 503): it is sent again, a bounded number of times, and a write still refused so is not
+// judged; the read-back judges every accepted write.
 func (w *World) patchConcurrently(ctx context.Context) error {
 	var fields []fixtures.Field
 	for _, f := range w.env.Profile.Fields {
@@ -41,18 +43,18 @@ func (w *World) patchConcurrently(ctx context.Context) error {
 		sent[f.Name] = v
 	}
 	w.after = nil
-	retry := w.env.Profile.Platform == fixtures.PlatformSalesforce
+	host := w.env.Profile.Host()
 	var wg sync.WaitGroup
 	errs := make([]error, len(bodies))
 	locked := make([]bool, len(bodies))
 	for i, body := range bodies {
 		wg.Go(func() {
-			ex, err := w.writeThroughLocks(ctx, body, retry)
+			ex, err := w.writeThroughLocks(ctx, body, host)
 			switch {
 			case err != nil:
 				errs[i] = err
 			case ex.Status/100 == 2:
-			case retry && lockRefused(ex):
+			case lockRefused(host, ex):
 				locked[i] = true
 			default:
 				errs[i] = w.violation(fields[i].Name, jsonText(body[fields[i].Name]), "a 2xx answer", ex.Summary())
@@ -77,14 +79,14 @@ func (w *World) patchConcurrently(ctx context.Context) error {
 	return nil
 }
 
-// writeThroughLocks sends one PATCH and, when retry is set, sends it again while the
-// target refuses it as locked, up to lockRetries times with a doubling wait.
-func (w *World) writeThroughLocks(ctx context.Context, body map[string]any, retry bool) (client.Exchange, error) {
+// writeThroughLocks sends one PATCH and sends it again while the platform says the
+// target refused it as locked, up to lockRetries times with a doubling wait.
+func (w *World) writeThroughLocks(ctx context.Context, body map[string]any, host platform.Platform) (client.Exchange, error) {
 	wait := lockBackoff
 	for attempt := 0; ; attempt++ {
 		// At once, whatever else is in flight: the scenario is about PATCHes that overlap.
 		ex, err := w.doAtOnce(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
-		if err != nil || !retry || !lockRefused(ex) || attempt == lockRetries {
+		if err != nil || !lockRefused(host, ex) || attempt == lockRetries {
 			return ex, err
 		}
 		select {
@@ -96,20 +98,8 @@ func (w *World) writeThroughLocks(ctx context.Context, body map[string]any, retr
 	}
 }
 
-// lockRefused says an answer refused a write because another writer held the record's
-// lock: Salesforce's UNABLE_TO_LOCK_ROW (documented with 400 or 500), 409 or 503.
-func lockRefused(ex client.Exchange) bool {
-	switch {
-	case ex.Status == http.StatusConflict, ex.Status == http.StatusServiceUnavailable:
-		return true
-	case ex.Status/100 != 4 && ex.Status/100 != 5:
-		return false
-	}
-	doc := ex.JSON()
-	for _, path := range []string{"errorCode", "0.errorCode", "error.errorCode"} {
-		if doc.Get(path).Str == "UNABLE_TO_LOCK_ROW" {
-			return true
-		}
-	}
-	return false
+// lockRefused says the platform refused the write of ex because another writer held the
+// record's lock.
+func lockRefused(host platform.Platform, ex client.Exchange) bool {
+	return ex.Status != 0 && host.LockRefused(ex.Status, ex.ErrorCode())
 }

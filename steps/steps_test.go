@@ -10,6 +10,7 @@ import (
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/internal/platform"
 	"github.com/casecert/casecert/internal/sfid"
 )
 
@@ -116,6 +117,8 @@ func TestLockRefused(t *testing.T) {
 	for answer, want := range cases {
 		status, body, _ := strings.Cut(answer, " ")
 		code := map[string]int{"200": 200, "400": 400, "409": 409, "500": 500, "503": 503}[status]
-		assert.Equal(t, want, lockRefused(client.Exchange{Status: code, ResponseBody: body}), answer)
+		ex := client.Exchange{Status: code, ResponseBody: body}
+		assert.Equal(t, want, lockRefused(platform.Of(platform.SalesforceName), ex), answer)
+		assert.False(t, lockRefused(platform.Generic{}, ex), "a generic target's writers are not retried: %s", answer)
 	}
 }

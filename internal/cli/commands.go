@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/platform"
 	"github.com/casecert/casecert/internal/refserver"
 	"github.com/casecert/casecert/internal/suite"
 	"github.com/casecert/casecert/reports"
@@ -264,7 +265,7 @@ func serveCommand(env Env, args []string) error {
 	key := set.String("token-key", "", "HS256 key for tokens (default: random)")
 	basePath := set.String("base-path", "", "base path (default "+refserver.DefaultBasePath+")")
 	profilePath := set.String("profile", "", "serve the shape this profile describes: paths, field names, types, limits, fixtures (default: the embedded reference profile)")
-	platformFlag := set.String("platform", "", "behave as "+strings.Join(refserver.Platforms(), " or ")+
+	platformFlag := set.String("platform", "", "behave as "+strings.Join(platform.Names(), " or ")+
 		" (salesforce: an Apex REST service on an org: Apex serialisation, whole-second date-times, opaque session ids); default: the profile's platform")
 	var faults stringList
 	set.Var(&faults, "fault", "turn on a fault switch (repeatable): "+faultNames())
@@ -283,8 +284,7 @@ func serveCommand(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	platform := firstNonEmpty(*platformFlag, profile.Platform)
-	srv, err := refserver.New(refserver.Options{DBPath: *db, TokenKey: []byte(*key), Faults: faults, BasePath: *basePath, Profile: profile, Platform: platform})
+	srv, err := refserver.New(refserver.Options{DBPath: *db, TokenKey: []byte(*key), Faults: faults, BasePath: *basePath, Profile: profile, Platform: firstNonEmpty(*platformFlag, profile.Platform)})
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -293,28 +293,13 @@ func serveCommand(env Env, args []string) error {
 	if err != nil {
 		return &targetError{fmt.Errorf("listening on %s: %w", *addr, err)}
 	}
-	token, err := srv.MintToken(24 * time.Hour)
-	if err != nil {
-		return err
-	}
 	base := "http://" + ln.Addr().String() + firstNonEmpty(*basePath, refserver.DefaultBasePath)
 	fmt.Fprintf(env.Stdout, "casecert reference server listening on %s\n", base)
 	if len(faults) > 0 {
 		fmt.Fprintf(env.Stdout, "faults on: %s\n", strings.Join(faults, ", "))
 	}
-	if platform == refserver.PlatformSalesforce {
-		revoked, err := srv.MintToken(-time.Hour)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "behaving as a Salesforce org; session id (opaque, valid until revoked):\n  export CASECERT_TOKEN='%s'\n", token)
-		fmt.Fprintf(env.Stdout, "a revoked session id, for --expired-token:\n  export CASECERT_EXPIRED_TOKEN='%s'\n", revoked)
-		fmt.Fprintf(env.Stdout, "revoke a session:\n  curl -s -X POST --data-urlencode token=\"$CASECERT_TOKEN\" http://%s%s\n", ln.Addr(), refserver.RevokePath)
-		if profile.Platform != refserver.PlatformSalesforce {
-			fmt.Fprintf(env.Stdout, "certify it with a profile that says platform: salesforce\n")
-		}
-	} else {
-		fmt.Fprintf(env.Stdout, "token (valid 24h):\n  export CASECERT_TOKEN=%s\n", token)
+	if err := srv.WriteCredentials(env.Stdout, "http://"+ln.Addr().String()); err != nil {
+		return err
 	}
 	fmt.Fprintf(env.Stdout, "try:\n  curl -s -H \"Authorization: Bearer $CASECERT_TOKEN\" -H 'API-Version: 1.0' %s%s\n", base, profile.Paths.List)
 	certify := "casecert run --base-url " + base

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/platform"
 	"github.com/casecert/casecert/internal/refserver"
 	"github.com/casecert/casecert/reports"
 )
@@ -67,7 +68,7 @@ func writeProfile(t *testing.T, platform string) string {
 // are sent again (bounded), and only accepted writes are judged; a generic target gets
 // no such leniency. The report records the protocol the target answered in.
 func TestConcurrentWritersRefusedAsLocked(t *testing.T) {
-	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: refserver.PlatformSalesforce})
+	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: platform.SalesforceName})
 	require.NoError(t, err)
 	defer srv.Close()
 	token, err := srv.MintToken(time.Hour)
@@ -109,7 +110,7 @@ func TestConcurrentWritersRefusedAsLocked(t *testing.T) {
 // Row 7: before the suite, an org whose Sforce-Limit-Info leaves fewer calls than twice
 // the run's estimate gets a warning, on the console and in the report.
 func TestQuotaWarningBeforeTheSuite(t *testing.T) {
-	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: refserver.PlatformSalesforce})
+	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: platform.SalesforceName})
 	require.NoError(t, err)
 	defer srv.Close()
 	token, err := srv.MintToken(time.Hour)
@@ -140,7 +141,7 @@ func TestQuotaWarningBeforeTheSuite(t *testing.T) {
 // times as HH:MM:SS.mmmZ passes FMT-DATETIME and FMT-TIME under a salesforce profile; the
 // same answers under a generic profile are reported (the fraction the org dropped).
 func TestWholeSecondRoundingIsNotReported(t *testing.T) {
-	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: refserver.PlatformSalesforce})
+	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: platform.SalesforceName})
 	require.NoError(t, err)
 	defer srv.Close()
 	token, err := srv.MintToken(time.Hour)

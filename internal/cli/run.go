@@ -13,6 +13,7 @@ import (
 	"github.com/casecert/casecert/features"
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/internal/platform"
 	"github.com/casecert/casecert/internal/preflight"
 	"github.com/casecert/casecert/internal/suite"
 	"github.com/casecert/casecert/reports"
@@ -283,7 +284,7 @@ func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, s
 	if run.Cleanup.CreatedCaseIDs == nil {
 		run.Cleanup.CreatedCaseIDs = []string{}
 	}
-	if st.Profile.Platform != fixtures.PlatformGeneric {
+	if st.Profile.Platform != platform.GenericName {
 		run.Target.Platform = st.Profile.Platform
 	}
 	run.Cleanup.RemainingCaseIDs = []string{}

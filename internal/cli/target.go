@@ -15,6 +15,7 @@ import (
 
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/internal/platform"
 	"github.com/casecert/casecert/internal/refserver"
 	"github.com/casecert/casecert/internal/suite"
 )
@@ -23,13 +24,13 @@ import (
 type target struct {
 	baseURL, token, expiredToken string
 	reference                    bool
-	platform                     string // of the reference server
+	host                         platform.Platform // the reference server behaves as
 	stop                         func()
 }
 
 func (t *target) describe() string {
-	if t.reference && t.platform == refserver.PlatformSalesforce {
-		return "the built-in reference server, behaving as a Salesforce org, at " + t.baseURL
+	if t.reference && t.host.Title() != "" {
+		return "the built-in reference server, behaving as " + t.host.Title() + ", at " + t.baseURL
 	}
 	if t.reference {
 		return "the built-in reference server at " + t.baseURL
@@ -38,7 +39,7 @@ func (t *target) describe() string {
 }
 
 // startTarget returns the given URL, or starts the reference server in-process on the
-// profile's platform: a salesforce profile certifies the server behaving as an org.
+// profile's platform: a profile of a platform certifies the server behaving as it.
 func startTarget(env Env, o *runOptions, p *fixtures.Profile) (*target, error) {
 	if o.baseURL != "" {
 		return &target{baseURL: strings.TrimRight(o.baseURL, "/"), token: o.token, expiredToken: o.expiredToken, stop: func() {}}, nil
@@ -68,7 +69,7 @@ func startTarget(env Env, o *runOptions, p *fixtures.Profile) (*target, error) {
 	}
 	return &target{
 		baseURL: "http://" + ln.Addr().String() + refserver.DefaultBasePath,
-		token:   token, expiredToken: expired, reference: true, platform: p.Platform,
+		token:   token, expiredToken: expired, reference: true, host: p.Host(),
 		stop: func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()

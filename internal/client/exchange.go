@@ -112,6 +112,18 @@ func (e Exchange) ErrorMessage() string {
 
 const maxErrorMessage = 2 << 10
 
+// ErrorCode is the machine-readable code of an error answer ({"errorCode": ...},
+// [{"errorCode": ...}] or {"error": {"errorCode": ...}}); "" when there is none.
+func (e Exchange) ErrorCode() string {
+	doc := e.JSON()
+	for _, path := range []string{"errorCode", "0.errorCode", "error.errorCode"} {
+		if c := doc.Get(path); c.Type == gjson.String && c.Str != "" {
+			return c.Str
+		}
+	}
+	return ""
+}
+
 // Summary is a short, one-line account of the answer for messages: the status and the
 // body's first 200 characters, or why there was no answer.
 func (e Exchange) Summary() string {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/casecert/casecert/internal/platform"
 )
 
 // Fault is a switch that makes the reference server break exactly one rule of the Case
@@ -333,7 +335,7 @@ func faultTable() []Fault {
 			Name:        "no-challenge",
 			Description: "401 answers carry no WWW-Authenticate header",
 			Fails:       []string{"AUTH-CHALLENGE"},
-			NotOn: map[string]string{PlatformSalesforce: "the org itself answers every bad session with a 401 that has no challenge, " +
+			NotOn: map[string]string{platform.SalesforceName: "the org itself answers every bad session with a 401 that has no challenge, " +
 				"so AUTH-CHALLENGE is info there (platform-owned): there is no rule left for the fault to break"},
 		},
 		{

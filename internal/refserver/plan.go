@@ -234,8 +234,8 @@ func (s *Server) touch(cur record, set map[string]any) {
 	now := s.stamp()
 	if prevText, ok := cur[colModified].(string); ok {
 		if prev, err := time.Parse(instantLayout, prevText); err == nil && !now.After(prev) {
-			// Salesforce keeps whole seconds: two writes within one share the stamp.
-			if now = prev; !s.salesforce() {
+			// At whole seconds two writes within one share the stamp.
+			if now = prev; !s.codec.wholeSeconds {
 				now = prev.Add(time.Millisecond)
 			}
 		}

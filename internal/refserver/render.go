@@ -114,19 +114,17 @@ func (s *Server) renderCase(rec record) []byte {
 	return o.bytes()
 }
 
-// show is how a stored value reads back: local times without :000, or on salesforce
-// date-times and times as Apex serialises them.
+// show is how a stored value reads back: date-times and local times as the platform
+// serialises them (generic: local times without :000).
 func (s *Server) show(f field, v any) any {
 	t, ok := v.(string)
 	switch {
 	case !ok:
 		return v
-	case f.kind == kindLocalTime && s.salesforce():
-		return apexTime(t)
 	case f.kind == kindLocalTime:
-		return showLocalTime(t)
-	case f.kind == kindDateTime && s.salesforce():
-		return apexInstant(t)
+		return s.mode.showLocalTime(t)
+	case f.kind == kindDateTime:
+		return s.mode.showDateTime(t)
 	}
 	return v
 }

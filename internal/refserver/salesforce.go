@@ -5,22 +5,70 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/casecert/casecert/internal/platform"
 )
 
-// Platforms the server can behave as (Options.Platform). On salesforce it stores,
-// serialises and authenticates as an Apex REST service on a Salesforce org does: the
-// behaviours of the spec's salesforce.md that a correct implementation there cannot avoid.
-const (
-	PlatformGeneric    = "generic"
-	PlatformSalesforce = "salesforce"
-)
+// salesforceMode is the server behaving as an Apex REST service on a Salesforce org: it
+// serialises and authenticates as one does, the behaviours of the spec's salesforce.md
+// that a correct implementation there cannot avoid (whole-second date-times and
+// checkboxes that store false for null New reads from internal/platform's description).
+type salesforceMode struct {
+	s        *Server
+	sessions *sessions
+}
 
-// Platforms lists the valid values of Options.Platform.
-func Platforms() []string { return []string{PlatformGeneric, PlatformSalesforce} }
+func init() {
+	modes[platform.SalesforceName] = func(s *Server) mode { return salesforceMode{s, newSessions()} }
+}
+
+// mint returns an opaque session id: live, or already revoked for a negative ttl.
+func (m salesforceMode) mint(ttl time.Duration) (string, error) {
+	tok, err := m.sessions.mint()
+	if err == nil && ttl < 0 {
+		m.sessions.revoke(tok)
+	}
+	return tok, err
+}
+
+func (m salesforceMode) route(w http.ResponseWriter, r *http.Request) bool {
+	if r.URL.Path != RevokePath {
+		return false
+	}
+	m.serveRevoke(w, r)
+	return true
+}
+
+func (salesforceMode) contentType() string { return apexContentType }
+
+// challenge: the org's 401 has no WWW-Authenticate.
+func (salesforceMode) challenge(*apiError) string { return "" }
+
+func (salesforceMode) showDateTime(stored string) string  { return apexInstant(stored) }
+func (salesforceMode) showLocalTime(stored string) string { return apexTime(stored) }
+
+func (m salesforceMode) greet(w io.Writer, origin, profilePlatform string) error {
+	token, err := m.mint(24 * time.Hour)
+	if err != nil {
+		return err
+	}
+	revoked, err := m.mint(-time.Hour)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "behaving as a Salesforce org; session id (opaque, valid until revoked):\n  export CASECERT_TOKEN='%s'\n", token)
+	fmt.Fprintf(w, "a revoked session id, for --expired-token:\n  export CASECERT_EXPIRED_TOKEN='%s'\n", revoked)
+	fmt.Fprintf(w, "revoke a session:\n  curl -s -X POST --data-urlencode token=\"$CASECERT_TOKEN\" %s%s\n", origin, RevokePath)
+	if profilePlatform != platform.SalesforceName {
+		fmt.Fprintf(w, "certify it with a profile that says platform: %s\n", platform.SalesforceName)
+	}
+	return nil
+}
 
 // RevokePath is where a Salesforce org revokes a session (RFC 7009 style: POST token=...).
 const RevokePath = "/services/oauth2/revoke"
@@ -38,9 +86,6 @@ const sessionMessage = "Session expired or invalid"
 
 // apexContentType is the Content-Type of the platform's JSON answers.
 const apexContentType = "application/json;charset=UTF-8"
-
-// salesforce reports whether the server behaves as a Salesforce org.
-func (s *Server) salesforce() bool { return s.platform == PlatformSalesforce }
 
 // apexInstant shows a stored instant (UTC, instantLayout) as Apex serialises it.
 func apexInstant(stored string) string {
@@ -128,11 +173,11 @@ func (ss *sessions) check(tok string, revokedOK, orgOnly bool) error {
 	return errSessionUnknown
 }
 
-// checkSession checks a credential as the platform does: any missing, malformed, unknown
+// authorize checks a credential as the platform does: any missing, malformed, unknown
 // or revoked session gets the same 401, before the service runs.
-func (s *Server) checkSession(scheme, cred string) error {
+func (m salesforceMode) authorize(scheme, cred string) error {
 	if (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "OAuth")) && cred != "" &&
-		s.sessions.check(cred, s.faults.on("expiry-unchecked"), s.faults.on("signature-unchecked")) == nil {
+		m.sessions.check(cred, m.s.faults.on("expiry-unchecked"), m.s.faults.on("signature-unchecked")) == nil {
 		return nil
 	}
 	return &apiError{status: http.StatusUnauthorized, code: "INVALID_SESSION_ID", msg: sessionMessage}
@@ -140,7 +185,7 @@ func (s *Server) checkSession(scheme, cred string) error {
 
 // serveRevoke is the org's token revocation endpoint: POST token=<session>. It answers
 // 200 when the session was live and 400 invalid_token otherwise, as the platform does.
-func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request) {
+func (m salesforceMode) serveRevoke(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		w.WriteHeader(http.StatusMethodNotAllowed)
@@ -148,7 +193,7 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	tok := r.FormValue("token")
-	if tok == "" || !s.sessions.revoke(tok) {
+	if tok == "" || !m.sessions.revoke(tok) {
 		body, _ := json.Marshal(map[string]string{"error": "invalid_token", "error_description": "invalid token"})
 		w.Header().Set("Content-Type", apexContentType)
 		w.WriteHeader(http.StatusBadRequest)
@@ -158,9 +203,9 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// apexErrorBody is the platform's error shape: a JSON array of {message, errorCode},
-// with the fields a validation error names.
-func apexErrorBody(e *apiError) []byte {
+// errorBody is the platform's error shape: a JSON array of {message, errorCode}, with
+// the fields a validation error names.
+func (salesforceMode) errorBody(e *apiError) []byte {
 	type apexError struct {
 		Message   string   `json:"message"`
 		ErrorCode string   `json:"errorCode"`
@@ -168,15 +213,4 @@ func apexErrorBody(e *apiError) []byte {
 	}
 	body, _ := json.Marshal([]apexError{{e.msg, e.code, e.fields}})
 	return body
-}
-
-// checkPlatform validates Options.Platform.
-func checkPlatform(p string) (string, error) {
-	switch p {
-	case "":
-		return PlatformGeneric, nil
-	case PlatformGeneric, PlatformSalesforce:
-		return p, nil
-	}
-	return "", fmt.Errorf("unknown platform %q; valid platforms: %s", p, strings.Join(Platforms(), ", "))
 }

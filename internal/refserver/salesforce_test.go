@@ -11,12 +11,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/tidwall/gjson"
+
+	"github.com/casecert/casecert/internal/platform"
 )
 
 // newSF is a server behaving as a Salesforce org, with a live session id.
 func newSF(t *testing.T, faults ...string) *tsrv {
 	t.Helper()
-	srv, err := New(Options{DBPath: ":memory:", Faults: faults, Platform: PlatformSalesforce})
+	srv, err := New(Options{DBPath: ":memory:", Faults: faults, Platform: platform.SalesforceName})
 	require.NoError(t, err)
 	t.Cleanup(func() { srv.Close() })
 	tok, err := srv.MintToken(time.Hour)
@@ -151,7 +153,7 @@ func TestSalesforceRevoke(t *testing.T) {
 // The audit stamp of a PATCH never moves backwards and keeps whole seconds.
 func TestSalesforceAuditStampsKeepWholeSeconds(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 678_000_000, time.UTC)
-	srv, err := New(Options{DBPath: ":memory:", Platform: PlatformSalesforce, Now: func() time.Time { return now }})
+	srv, err := New(Options{DBPath: ":memory:", Platform: platform.SalesforceName, Now: func() time.Time { return now }})
 	require.NoError(t, err)
 	t.Cleanup(func() { srv.Close() })
 	tok, err := srv.MintToken(time.Hour)
@@ -172,4 +174,14 @@ func alterLast(token string) string {
 		last = 'y'
 	}
 	return token[:len(token)-1] + string(last)
+}
+
+// Every platform casecert knows the reference server can behave as, so that each has its
+// self-certification mode.
+func TestEveryPlatformHasAMode(t *testing.T) {
+	for _, name := range platform.Names() {
+		_, ok := modes[name]
+		assert.True(t, ok, "platform %s has no mode in the reference server (add internal/refserver/%s.go)", name, name)
+	}
+	assert.Len(t, modes, len(platform.Names()), "a mode for a platform internal/platform does not describe")
 }

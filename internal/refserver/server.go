@@ -19,8 +19,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/casecert/casecert/fixtures"
 )
 
@@ -40,25 +38,26 @@ type Options struct {
 	// Profile is the shape served: field names, types, limits, read-only, nested and
 	// linked keys, paths and seeded fixtures. nil: the default profile.
 	Profile *fixtures.Profile
-	// Platform is how the server stores, serialises and authenticates: PlatformGeneric
-	// (the default, the contract as documented) or PlatformSalesforce (as an Apex REST
-	// service on an org: whole-second date-times, Apex serialisation, checkbox null
-	// stored as false, opaque session ids, the platform's 401 and error arrays).
+	// Platform is how the server stores, serialises and authenticates: a name of
+	// platform.Names(); "" is generic (the contract as documented). As salesforce it
+	// behaves as an Apex REST service on an org: whole-second date-times, Apex
+	// serialisation, checkbox null stored as false, opaque session ids, the platform's
+	// 401 and error arrays.
 	Platform string
 }
 
 // Server is the reference Case API. It is safe for concurrent use.
 type Server struct {
-	base     string
-	key      []byte
-	faults   faultSet
-	platform string
-	sessions *sessions // salesforce: the opaque session ids
-	now      func() time.Time
-	codec    codec
-	sc       *schema
-	st       *store
-	delete   bool // DELETE of the case path is served (the profile names paths.delete)
+	base    string
+	key     []byte
+	faults  faultSet
+	mode    mode   // the platform it behaves as
+	profile string // the platform of the profile served
+	now     func() time.Time
+	codec   codec
+	sc      *schema
+	st      *store
+	delete  bool // DELETE of the case path is served (the profile names paths.delete)
 }
 
 // New opens the store, seeds the fixtures and returns the server. It never listens.
@@ -67,19 +66,18 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	platform, err := checkPlatform(opts.Platform)
+	s := &Server{
+		base:   strings.TrimRight(opts.BasePath, "/"),
+		key:    append([]byte(nil), opts.TokenKey...),
+		faults: faults,
+		now:    opts.Now,
+	}
+	host, mode, err := newMode(s, opts.Platform)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{
-		base:     strings.TrimRight(opts.BasePath, "/"),
-		key:      append([]byte(nil), opts.TokenKey...),
-		faults:   faults,
-		platform: platform,
-		sessions: newSessions(),
-		now:      opts.Now,
-		codec:    codec{faults: faults, wholeSeconds: platform == PlatformSalesforce},
-	}
+	s.mode = mode
+	s.codec = codec{faults: faults, wholeSeconds: host.WholeSeconds()}
 	if s.base == "" {
 		s.base = DefaultBasePath
 	}
@@ -99,11 +97,12 @@ func New(opts Options) (*Server, error) {
 	if profile == nil {
 		profile = fixtures.Default()
 	}
+	s.profile = profile.Platform
 	s.delete = profile.Paths.Delete != ""
 	if s.sc, err = newSchema(profile); err != nil {
 		return nil, fmt.Errorf("profile %s: %w", profile.Name, err)
 	}
-	if s.salesforce() {
+	if host.CheckboxNullFalse() {
 		s.sc.checkboxesStoreFalse()
 	}
 	if s.st, err = openStore(opts.DBPath, s.sc); err != nil {
@@ -118,25 +117,15 @@ func (s *Server) Close() error { return s.st.close() }
 // TokenKey returns the HS256 key tokens are checked with.
 func (s *Server) TokenKey() []byte { return append([]byte(nil), s.key...) }
 
-// MintToken returns a signed HS256 JWT for the integration user that expires ttl from
-// now; a negative ttl gives an already expired token. On salesforce it returns an opaque
-// session id instead (live, or already revoked for a negative ttl).
-func (s *Server) MintToken(ttl time.Duration) (string, error) {
-	if s.salesforce() {
-		tok, err := s.sessions.mint()
-		if err == nil && ttl < 0 {
-			s.sessions.revoke(tok)
-		}
-		return tok, err
-	}
-	now := s.now()
-	claims := jwt.RegisteredClaims{
-		Issuer:    "casecert-refserver",
-		Subject:   s.sc.integrationUser,
-		IssuedAt:  jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
-	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.key)
+// MintToken returns a credential for the integration user that expires ttl from now (a
+// negative ttl gives an already expired one): a signed HS256 JWT, or as the platform's
+// mode mints them (on salesforce an opaque session id, live or already revoked).
+func (s *Server) MintToken(ttl time.Duration) (string, error) { return s.mode.mint(ttl) }
+
+// WriteCredentials tells serve's user how to authenticate to the server at origin
+// ("http://host:port"): a token to export, and what else its platform offers.
+func (s *Server) WriteCredentials(w io.Writer, origin string) error {
+	return s.mode.greet(w, origin, s.profile)
 }
 
 // apiError is an answer other than success; handlers return it and ServeHTTP writes it.
@@ -186,8 +175,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
-	if s.salesforce() && r.URL.Path == RevokePath {
-		s.serveRevoke(w, r)
+	if s.mode.route(w, r) {
 		return nil
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, s.base)
@@ -260,7 +248,7 @@ func methodNotAllowed(r *http.Request, allow string) error {
 		msg: fmt.Sprintf("method %s is not allowed here; allowed: %s", r.Method, allow), allow: allow}
 }
 
-// authorize checks the Bearer JWT (on salesforce: the session id).
+// authorize checks the credential as the platform does (generic: the Bearer JWT).
 func (s *Server) authorize(r *http.Request) error {
 	if s.faults.on("no-auth") {
 		return nil
@@ -271,45 +259,7 @@ func (s *Server) authorize(r *http.Request) error {
 	if strings.EqualFold(scheme, "Basic") && cred != "" && s.faults.on("basic-accepted") {
 		return nil
 	}
-	if s.salesforce() {
-		return s.checkSession(scheme, cred)
-	}
-	unauthorized := func(given bool, msg string) error {
-		return &apiError{status: http.StatusUnauthorized, code: "INVALID_SESSION_ID", msg: msg, bearerError: given}
-	}
-	switch {
-	case h == "":
-		return unauthorized(false, "missing Authorization header: send Authorization: Bearer <token>")
-	case !strings.EqualFold(scheme, "Bearer"):
-		return unauthorized(false, "unsupported authorization scheme "+scheme+": send Authorization: Bearer <token>")
-	case cred == "":
-		return unauthorized(false, "empty bearer token")
-	}
-	if err := s.checkToken(cred); err != nil {
-		return unauthorized(true, "invalid token: "+err.Error())
-	}
-	return nil
-}
-
-func (s *Server) checkToken(token string) error {
-	claims := &jwt.RegisteredClaims{}
-	if s.faults.on("signature-unchecked") {
-		if _, _, err := jwt.NewParser().ParseUnverified(token, claims); err != nil {
-			return err
-		}
-		if !s.faults.on("expiry-unchecked") && (claims.ExpiresAt == nil || !s.now().Before(claims.ExpiresAt.Time)) {
-			return jwt.ErrTokenExpired
-		}
-		return nil
-	}
-	opts := []jwt.ParserOption{jwt.WithValidMethods([]string{"HS256"}), jwt.WithTimeFunc(s.now)}
-	if s.faults.on("expiry-unchecked") {
-		opts = append(opts, jwt.WithoutClaimsValidation())
-	} else {
-		opts = append(opts, jwt.WithExpirationRequired())
-	}
-	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return s.key, nil }, opts...)
-	return err
+	return s.mode.authorize(scheme, cred)
 }
 
 // checkVersion accepts API-Version 1.0; a missing header means 1.0.
@@ -368,10 +318,7 @@ func (s *Server) readObject(w http.ResponseWriter, r *http.Request, allowNonObje
 
 // writeJSON writes a JSON answer.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, body []byte) {
-	ct := "application/json"
-	if s.salesforce() {
-		ct = apexContentType
-	}
+	ct := s.mode.contentType()
 	if s.faults.on("json-as-text") {
 		ct = "text/plain; charset=utf-8"
 	}
@@ -382,11 +329,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, body []byte) {
 
 // writeError writes every error answer of the server.
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
-	if e.status == http.StatusUnauthorized && !s.faults.on("no-challenge") && !s.salesforce() {
-		challenge := `Bearer realm="casecert"`
-		if e.bearerError {
-			challenge += `, error="invalid_token"`
-		}
+	if challenge := s.mode.challenge(e); challenge != "" && !s.faults.on("no-challenge") {
 		w.Header().Set("WWW-Authenticate", challenge)
 	}
 	if e.allow != "" {
@@ -397,24 +340,11 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 		w.WriteHeader(e.status)
 		return
 	}
-	if s.salesforce() {
-		s.writeJSON(w, e.status, apexErrorBody(e))
-		return
-	}
-	fields := e.fields
-	if fields == nil {
-		fields = []string{}
-	}
-	body, _ := json.Marshal(struct {
-		ErrorCode string   `json:"errorCode"`
-		Message   string   `json:"message"`
-		Fields    []string `json:"fields"`
-	}{e.code, e.msg, fields})
-	s.writeJSON(w, e.status, body)
+	s.writeJSON(w, e.status, s.mode.errorBody(e))
 }
 
 // stamp is the time of a write, at the resolution dates are stored with: milliseconds,
-// whole seconds on salesforce.
+// or whole seconds on a platform that keeps those.
 func (s *Server) stamp() time.Time { return s.now().UTC().Truncate(s.codec.instantResolution()) }
 
 var _ http.Handler = (*Server)(nil)

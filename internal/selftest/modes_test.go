@@ -13,6 +13,7 @@ import (
 
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/cli"
+	"github.com/casecert/casecert/internal/platform"
 	"github.com/casecert/casecert/internal/refserver"
 	"github.com/casecert/casecert/reports"
 )
@@ -85,7 +86,7 @@ func TestModesAreConformant(t *testing.T) {
 					t.Errorf("%s: %s", s.ID, s.Error)
 				}
 			}
-			if run.Target.Platform == refserver.PlatformSalesforce {
+			if run.Target.Platform == platform.SalesforceName {
 				salesforceReadBacksWereNotReported(t, run)
 			}
 		})

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/platform"
 	"github.com/casecert/casecert/internal/refserver"
 	"github.com/casecert/casecert/reports"
 )
@@ -36,7 +37,7 @@ func TestSalesforceModeKeepsTheDefectsItCouldHide(t *testing.T) {
 			continue
 		}
 		delete(want, f.Name)
-		applies, why := f.AppliesOn(refserver.PlatformSalesforce)
+		applies, why := f.AppliesOn(platform.SalesforceName)
 		assert.True(t, applies, "%s must apply on salesforce (%s)", f.Name, why)
 		assert.Contains(t, f.Fails, req, f.Name)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casecert/casecert/internal/cli"
+	"github.com/casecert/casecert/internal/platform"
 	"github.com/casecert/casecert/internal/refserver"
 	"github.com/casecert/casecert/reports"
 )
@@ -121,9 +122,9 @@ func TestEveryFaultRowIsComplete(t *testing.T) {
 		if (len(f.MayFail) > 0 || f.BreaksAll || f.NonePass != "") && strings.TrimSpace(f.Why) == "" {
 			t.Errorf("fault %s may fail other requirements but does not say why (Why)", f.Name)
 		}
-		for platform, why := range f.NotOn {
-			if !slices.Contains(refserver.Platforms(), platform) || strings.TrimSpace(why) == "" {
-				t.Errorf("fault %s: NotOn %q needs a platform of the reference server and why", f.Name, platform)
+		for name, why := range f.NotOn {
+			if !slices.Contains(platform.Names(), name) || strings.TrimSpace(why) == "" {
+				t.Errorf("fault %s: NotOn %q needs a platform of the reference server and why", f.Name, name)
 			}
 		}
 	}
