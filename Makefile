@@ -2,12 +2,18 @@
 # Only Go is needed for run, test and build; test-browser also needs Debian's chromium.
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X github.com/casecert/casecert/internal/cli.Version=$(VERSION)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+# The build date is the commit's, so that two builds of one commit are byte-identical.
+EPOCH   ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+DATE    ?= $(shell git log -1 --format=%cI 2>/dev/null)
+CLI     := github.com/casecert/casecert/internal/cli
+LDFLAGS := -X $(CLI).Version=$(VERSION) -X $(CLI).Commit=$(COMMIT) -X $(CLI).BuildDate=$(DATE)
+DIST_PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 GO      ?= go
 
 .DEFAULT_GOAL := help
 
-.PHONY: help build run test bench lint test-browser clean
+.PHONY: help build run test bench lint test-browser dist clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,7 +41,18 @@ lint: ## gofmt, go vet, go mod tidy, and no non-test Go file over 600 lines
 	@long=$$(find . -name '*.go' ! -name '*_test.go' -not -path './.git/*' -exec awk 'FNR==601{print FILENAME}' {} +); \
 	  if [ -n "$$long" ]; then echo "over 600 lines (split by concern):"; echo "$$long"; exit 1; fi
 
-clean: ## remove build and report output
-	rm -rf bin casecert-report
+dist: ## release archives for linux, darwin and windows (amd64, arm64) and SHA256SUMS in dist/; byte-identical on one commit
+	rm -rf dist && mkdir -p dist/bin
+	for p in $(DIST_PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -buildvcs=false -ldflags "-s -w -buildid= $(LDFLAGS)" \
+	    -o dist/bin/$${os}_$${arch}/casecert$$ext ./cmd/casecert || exit 1; \
+	done
+	$(GO) run ./internal/dist/distpack -dir dist -version $(VERSION) -mtime $(EPOCH) README.md LICENSE
+	rm -rf dist/bin
+	@cat dist/SHA256SUMS
+
+clean: ## remove build, dist and report output
+	rm -rf bin dist casecert-report
 
 -include reports/browser.mk

@@ -14,7 +14,7 @@ import (
 )
 
 // Version is stamped at build time (-ldflags "-X .../internal/cli.Version=...").
-var Version = "0.1.0-dev"
+var Version = devVersion
 
 // ExitCode is the process exit status; the values are a public interface.
 type ExitCode int
@@ -125,10 +125,10 @@ func Main(env Env) ExitCode {
 		err = profileCommand(env, args)
 	case "version", "--version", "-v":
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(env.Stderr, "usage: casecert version (prints the version)")
+			fmt.Fprintln(env.Stderr, "usage: casecert version (prints the version, commit, build date and Go toolchain)")
 			break
 		}
-		fmt.Fprintf(env.Stdout, "casecert %s\n", Version)
+		fmt.Fprint(env.Stdout, versionText())
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 	default:
