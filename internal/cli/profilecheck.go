@@ -15,10 +15,13 @@ func profileCommand(env Env, args []string) error {
 		_, err := env.Stdout.Write(fixtures.DefaultYAML())
 		return err
 	}
-	const profileUsage = "usage: casecert profile (prints the default profile) or casecert profile check --profile FILE"
+	const profileUsage = "usage: casecert profile (prints the default profile) or casecert profile check --profile FILE or casecert profile init --openapi FILE|URL"
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		fmt.Fprintln(env.Stderr, profileUsage)
 		return errHelp
+	}
+	if args[0] == "init" {
+		return profileInitCommand(env, args[1:])
 	}
 	if args[0] != "check" {
 		return usagef(profileUsage)

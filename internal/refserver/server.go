@@ -58,6 +58,7 @@ type Server struct {
 	sc      *schema
 	st      *store
 	delete  bool // DELETE of the case path is served (the profile names paths.delete)
+	served  *fixtures.Profile
 }
 
 // New opens the store, seeds the fixtures and returns the server. It never listens.
@@ -99,6 +100,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.profile = profile.Platform
 	s.delete = profile.Paths.Delete != ""
+	s.served = profile
 	if s.sc, err = newSchema(profile); err != nil {
 		return nil, fmt.Errorf("profile %s: %w", profile.Name, err)
 	}
@@ -175,6 +177,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
+	if r.URL.Path == OpenAPIPath && r.Method == http.MethodGet {
+		return s.serveOpenAPI(w)
+	}
 	if s.mode.route(w, r) {
 		return nil
 	}
