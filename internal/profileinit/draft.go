@@ -21,10 +21,12 @@ type Draft struct {
 	TODO    map[string]string
 	// Header is said in comments above the profile (where it came from, the base URL).
 	Header []string
+
+	records records
 }
 
 func newDraft() *Draft {
-	return &Draft{Profile: fixtures.Profile{Schema: fixtures.ProfileSchema}, TODO: map[string]string{}}
+	return &Draft{Profile: fixtures.Profile{Schema: fixtures.ProfileSchema}, TODO: map[string]string{}, records: records{examples: map[string][]any{}}}
 }
 
 func (d *Draft) todo(key, format string, args ...any) {

@@ -100,13 +100,14 @@ func view(ref *openapi3.SchemaRef) prop {
 		if s.Items != nil && p.items == nil {
 			p.items = s.Items.Value
 		}
+		// A field's default comes first: an owner's is the integration user.
+		if s.Default != nil {
+			p.examples = append(p.examples, s.Default)
+		}
 		if s.Example != nil {
 			p.examples = append(p.examples, s.Example)
 		}
 		p.examples = append(p.examples, s.Examples...)
-		if s.Default != nil {
-			p.examples = append(p.examples, s.Default)
-		}
 		for k, v := range s.Extensions {
 			if p.ext == nil {
 				p.ext = map[string]any{}

@@ -11,22 +11,32 @@ import (
 
 // Placeholders with valid checksums, written (with a TODO) when no record is known.
 var (
-	placeholderUser     = "005000000000001AAA"
-	placeholderOwner    = "005000000000002AAA"
-	placeholderLocation = fixtures.Location{Number: "STORE-0001", ID: "a0L000000000001EAA"}
+	placeholderUser      = "005000000000001AAA"
+	placeholderOwners    = []string{"005000000000002AAA", "005000000000003AAA"}
+	placeholderLocations = []fixtures.Location{{Number: "STORE-0001", ID: "a0L000000000001EAA"}, {Number: "STORE-0002", ID: "a0L000000000002EAA"}}
 )
+
+// records are what fixtures come from: records seen on a live target (they exist), then
+// a document's or a case's (to confirm).
+type records struct {
+	live     []map[string]any
+	liveFrom string
+	samples  []map[string]any
+	examples map[string][]any
+	from     string
+}
 
 // finish works out what the draft's source left out, by the profile's own rules where
 // it has them (profile.md): refs and linked fields from the names, the marker field,
 // and fixtures from the records seen (samples: whole bodies; examples: values by field).
-func finish(d *Draft, samples []map[string]any, examples map[string][]any, from string) {
+func finish(d *Draft) {
 	p := &d.Profile
 	inferRefs(p)
 	inferLinks(p)
 	if p.MarkerField == "" {
 		inferMarker(d)
 	}
-	fixturesFrom(d, samples, examples, from)
+	fixturesFrom(d)
 }
 
 func inferRefs(p *fixtures.Profile) {
@@ -92,10 +102,17 @@ func inferMarker(d *Draft) {
 }
 
 // fixturesFrom fills the fixtures with the owner ids and location id/number pairs of the
-// records seen, or placeholders; each line says to confirm the records exist.
-func fixturesFrom(d *Draft, samples []map[string]any, examples map[string][]any, from string) {
+// records seen, live ones first, then placeholders up to what the requirements need (two
+// owners besides the integration user, two locations); each line says what to confirm.
+func fixturesFrom(d *Draft) {
 	p := &d.Profile
-	var owners []string
+	rec := d.records
+	p.Fixtures = fixtures.Fixtures{}
+	for k := range d.TODO {
+		if strings.HasPrefix(k, "fixtures.") {
+			delete(d.TODO, k)
+		}
+	}
 	number := ""
 	for _, g := range p.LinkedFields {
 		for _, n := range g {
@@ -104,36 +121,52 @@ func fixturesFrom(d *Draft, samples []map[string]any, examples map[string][]any,
 			}
 		}
 	}
-	for _, f := range p.FieldsWithRef(fixtures.RefOwner) {
-		for _, v := range examples[f.Name] {
-			owners = appendID(owners, v)
-		}
-		for _, s := range samples {
-			owners = appendID(owners, s[f.Name])
-		}
-	}
-	confirm := "confirm this record exists on the target (from " + from + ")"
-	switch {
-	case len(owners) > 0:
-		p.Fixtures.IntegrationUser = owners[0]
-		d.todo("fixtures.integration_user", "%s; the integration user is the default owner of a created case", confirm)
-	default:
-		p.Fixtures.IntegrationUser = placeholderUser
-		d.todo("fixtures.integration_user", "a placeholder: give the id of the user the run's token acts as")
-	}
-	if len(owners) > 1 {
-		p.Fixtures.Owners = owners[1:]
-		d.todo("fixtures.owners", "%s", confirm)
-	} else {
-		p.Fixtures.Owners = []string{placeholderOwner}
-		d.todo("fixtures.owners", "a placeholder: give ids of users or queues other than the integration user that may own a case")
-	}
 	var locID []fixtures.Field
 	for _, f := range p.FieldsWithRef(fixtures.RefLocation) {
 		if f.Type == fixtures.TypeSFID {
 			locID = append(locID, f)
 		} else if number == "" {
 			number = f.Name
+		}
+	}
+	live := 0
+	var owners []string
+	for _, f := range p.FieldsWithRef(fixtures.RefOwner) {
+		for _, s := range rec.live {
+			owners = appendID(owners, s[f.Name])
+		}
+	}
+	live = len(owners)
+	for _, f := range p.FieldsWithRef(fixtures.RefOwner) {
+		for _, v := range rec.examples[f.Name] {
+			owners = appendID(owners, v)
+		}
+		for _, s := range rec.samples {
+			owners = appendID(owners, s[f.Name])
+		}
+	}
+	confirm := func(i, live int) string {
+		if i < live {
+			return "seen on the target (" + rec.liveFrom + ")"
+		}
+		return "confirm this record exists on the target (from " + rec.from + ")"
+	}
+	switch {
+	case len(owners) > 0:
+		p.Fixtures.IntegrationUser = owners[0]
+		d.todo("fixtures.integration_user", "%s; check it is the user the run's token acts as: the default owner of a created case", confirm(0, live))
+	default:
+		p.Fixtures.IntegrationUser = placeholderUser
+		d.todo("fixtures.integration_user", "a placeholder: give the id of the user the run's token acts as")
+	}
+	if len(owners) > 1 {
+		p.Fixtures.Owners = owners[1:]
+		d.todo("fixtures.owners", "%s", confirm(1, live))
+	}
+	for _, o := range placeholderOwners {
+		if len(p.Fixtures.Owners) < 2 && !slices.Contains(owners, o) {
+			p.Fixtures.Owners = append(p.Fixtures.Owners, o)
+			d.todo("fixtures.owners", "placeholders: give ids of users or queues (other than the integration user) that may own a case")
 		}
 	}
 	if len(locID) == 0 {
@@ -148,27 +181,32 @@ func fixturesFrom(d *Draft, samples []map[string]any, examples map[string][]any,
 		n, _ := num.(string)
 		p.Fixtures.Locations = append(p.Fixtures.Locations, fixtures.Location{ID: ids[0], Number: n})
 	}
-	for _, s := range samples {
+	for _, s := range rec.live {
 		add(s[id], s[number])
 	}
-	for i, v := range examples[id] {
+	liveLocs := len(p.Fixtures.Locations)
+	for _, s := range rec.samples {
+		add(s[id], s[number])
+	}
+	for i, v := range rec.examples[id] {
 		var num any
-		if i < len(examples[number]) {
-			num = examples[number][i]
+		if i < len(rec.examples[number]) {
+			num = rec.examples[number][i]
 		}
 		add(v, num)
 	}
-	if len(p.Fixtures.Locations) == 0 {
-		p.Fixtures.Locations = []fixtures.Location{placeholderLocation}
-		d.todo("fixtures.locations[0]", "a placeholder: give the id and number of a location that exists on the target")
-		return
-	}
 	for i, l := range p.Fixtures.Locations {
-		note := confirm
+		note := confirm(i, liveLocs)
 		if l.Number == "" && number != "" {
 			note += fmt.Sprintf("; give its %s", number)
 		}
 		d.todo(fmt.Sprintf("fixtures.locations[%d]", i), "%s", note)
+	}
+	for _, l := range placeholderLocations {
+		if len(p.Fixtures.Locations) < 2 && !slices.ContainsFunc(p.Fixtures.Locations, func(x fixtures.Location) bool { return x.ID == l.ID }) {
+			d.todo(fmt.Sprintf("fixtures.locations[%d]", len(p.Fixtures.Locations)), "a placeholder: give the id and number of a location that exists on the target")
+			p.Fixtures.Locations = append(p.Fixtures.Locations, l)
+		}
 	}
 }
 

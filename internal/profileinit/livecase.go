@@ -74,7 +74,8 @@ func FromCase(source string, body []byte) (*Draft, error) {
 	}
 	d.todo("read_only", "named from the case's keys: add every field the target sets itself")
 	d.Header = append(d.Header, "Drafted by casecert profile init from the case "+source+".")
-	finish(d, []map[string]any{sample}, nil, "the case read")
+	d.records.samples, d.records.from = []map[string]any{sample}, "the case read"
+	finish(d)
 	return d, nil
 }
 
@@ -125,13 +126,7 @@ func (d *Draft) Harvest(source string, list []byte) error {
 	if len(cases) == 0 {
 		return nil
 	}
-	p := &d.Profile
-	p.Fixtures = fixtures.Fixtures{}
-	for k := range d.TODO {
-		if strings.HasPrefix(k, "fixtures.") {
-			delete(d.TODO, k)
-		}
-	}
-	finish(d, cases, nil, fmt.Sprintf("%d existing cases of %s", len(cases), source))
+	d.records.live, d.records.liveFrom = cases, fmt.Sprintf("%d existing cases of %s", len(cases), source)
+	fixturesFrom(d)
 	return nil
 }

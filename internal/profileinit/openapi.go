@@ -52,7 +52,8 @@ func FromOpenAPI(name string, data []byte, operationID string) (*Draft, error) {
 	if r.d.Profile.Name == "" {
 		r.d.Profile.Name = slug(doc.Info)
 	}
-	finish(r.d, r.samples, r.examples, "the document's examples")
+	r.d.records.samples, r.d.records.examples, r.d.records.from = r.samples, r.examples, "the document's examples"
+	finish(r.d)
 	return r.d, nil
 }
 
@@ -124,7 +125,11 @@ func (r *reader) read(operationID string) error {
 	r.samples = append(r.samples, bodyExamples(update.o.RequestBody)...)
 	r.paths(update)
 	readSchema := r.readSchema()
-	r.apiVersion(update.o)
+	params := update.o.Parameters
+	if item := r.doc.Paths.Find(update.path); item != nil {
+		params = append(slices.Clone(item.Parameters), params...)
+	}
+	r.apiVersion(params)
 	r.fields(body, readSchema)
 	return nil
 }
@@ -194,8 +199,8 @@ func (r *reader) readSchema() *openapi3.Schema {
 }
 
 // apiVersion is the default of a header parameter named like API-Version.
-func (r *reader) apiVersion(o *openapi3.Operation) {
-	for _, pr := range o.Parameters {
+func (r *reader) apiVersion(params openapi3.Parameters) {
+	for _, pr := range params {
 		if pr.Value == nil || pr.Value.In != "header" || !strings.Contains(strings.ToLower(pr.Value.Name), "version") {
 			continue
 		}

@@ -3,8 +3,10 @@ package selftest
 import (
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,7 +32,10 @@ type mode struct {
 	// served is the profile the reference server serves; "" means the run's own profile
 	// (run --profile without --base-url: the in-process server of `serve --profile`).
 	served string
-	why    string
+	// openapi, when set, is an OpenAPI document: the run's profile is what `profile init`
+	// drafts from it, with no hand edit (profile is then left empty).
+	openapi string
+	why     string
 }
 
 var modes = []mode{
@@ -40,13 +45,17 @@ var modes = []mode{
 		why: "profile.md's example as a new user writes it, against the reference server of the default profile (issue 11's symptoms)"},
 	{name: "salesforce", profile: "testdata/salesforce.yaml",
 		why: "platform: salesforce, served in-process by the reference server behaving as an org (Apex serialisation, whole-second date-times, checkbox null stored as false, opaque sessions): salesforce.md's table without a false alarm"},
+	{name: "openapi-camel", openapi: "testdata/openapi-camel.json", served: "testdata/camel.yaml",
+		why: "the profile profile init drafts from a vendor's OpenAPI 3.1 JSON (camelCase names, allOf and component $refs, readOnly only in the read schema), against serve --profile of the profile it describes"},
+	{name: "openapi-page", openapi: "testdata/openapi-page.yaml", served: "default",
+		why: "the profile profile init drafts from an OpenAPI 3.0 YAML document in the style of the vendor's Update Case page (its field descriptions, nullable: true), against the reference server"},
 }
 
 // certifyMode runs casecert for a mode with the given fault switches and --tags.
 func certifyMode(t *testing.T, m mode, faults []string, tags string) (cli.ExitCode, reports.Run, string) {
 	t.Helper()
 	dir := t.TempDir()
-	args := []string{"run", "--profile", m.profile, "--report-dir", dir, "--format", "json", "--seed", "7", "--concurrency", "4"}
+	args := []string{"run", "--profile", profileOf(t, m), "--report-dir", dir, "--format", "json", "--seed", "7", "--concurrency", "4"}
 	if tags != "" {
 		args = append(args, "--tags", tags)
 	}
@@ -55,7 +64,11 @@ func certifyMode(t *testing.T, m mode, faults []string, tags string) (cli.ExitCo
 			args = append(args, "--fault", f)
 		}
 	} else {
-		srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Faults: faults})
+		var served *fixtures.Profile
+		if m.served != "default" {
+			served = parseProfile(t, m.served)
+		}
+		srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Faults: faults, Profile: served})
 		require.NoError(t, err)
 		hs := httptest.NewServer(srv)
 		t.Cleanup(func() { hs.Close(); srv.Close() })
@@ -98,10 +111,7 @@ func TestModesAreConformant(t *testing.T) {
 // NotOn).
 func TestModesCatchEveryFault(t *testing.T) {
 	for _, m := range modes {
-		data, err := os.ReadFile(m.profile)
-		require.NoError(t, err)
-		p, err := fixtures.Parse(m.profile, data)
-		require.NoError(t, err)
+		p := parseProfile(t, profileOf(t, m))
 		for _, f := range refserver.Faults() {
 			t.Run(m.name+"/"+f.Name, func(t *testing.T) {
 				for _, need := range f.Needs {
@@ -143,4 +153,46 @@ func TestFaultNeedsAreKnown(t *testing.T) {
 			assert.True(t, ok, "fault %s needs %q, which fixtures.Needs does not have", f.Name, n)
 		}
 	}
+}
+
+func parseProfile(t *testing.T, path string) *fixtures.Profile {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	p, err := fixtures.Parse(path, data)
+	require.NoError(t, err)
+	return p
+}
+
+// drafts are the profiles `profile init` drafted for the modes with an OpenAPI document,
+// once each, in draftDir (removed by TestMain).
+var (
+	draftMu  sync.Mutex
+	drafts   = map[string]string{}
+	draftDir string
+)
+
+// profileOf is the profile a mode's runs use: its file, or the one `profile init` drafts
+// from its OpenAPI document (which must end with profile check judging every must).
+func profileOf(t *testing.T, m mode) string {
+	t.Helper()
+	if m.openapi == "" {
+		return m.profile
+	}
+	draftMu.Lock()
+	defer draftMu.Unlock()
+	if path, ok := drafts[m.name]; ok {
+		return path
+	}
+	if draftDir == "" {
+		dir, err := os.MkdirTemp("", "casecert-drafts")
+		require.NoError(t, err)
+		draftDir = dir
+	}
+	path := filepath.Join(draftDir, m.name+".yaml")
+	code, stdout, stderr := casecert(t, "profile", "init", "--openapi", m.openapi, "-o", path)
+	require.Equal(t, cli.ExitConformant, code, stdout+stderr)
+	require.Contains(t, stdout, "every must requirement is judged")
+	drafts[m.name] = path
+	return path
 }

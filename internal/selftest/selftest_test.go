@@ -28,6 +28,7 @@ func TestMain(m *testing.M) {
 	if old := debug.SetGCPercent(400); old < 0 || old > 400 {
 		debug.SetGCPercent(old)
 	}
+	defer func() { os.RemoveAll(draftDir) }()
 	m.Run()
 }
 
