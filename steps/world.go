@@ -288,31 +288,23 @@ func (w *World) readCase(ctx context.Context) (gjson.Result, error) {
 }
 
 func (w *World) readCaseAt(ctx context.Context, id string) (gjson.Result, error) {
-	ex, err := w.do(ctx, client.Request{Method: http.MethodGet, Path: fixtures.Path(w.env.Profile.Paths.Read, id)})
+	r, err := cases.ReadCase(ctx, w.do, w.env.Profile, id)
 	if err != nil {
 		return gjson.Result{}, err
 	}
-	if fault := cases.ReadFault(ex); fault != "" {
-		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s", fault)
+	if r.Fault != "" {
+		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s", r.Fault)
 	}
-	w.noteRead(id, cases.State{Doc: ex.JSON(), Ex: ex.Evidence(client.MaxEvidenceBody)})
-	return ex.JSON(), nil
+	w.noteRead(id, cases.State{Doc: r.Doc(), Ex: r.Ex.Evidence(client.MaxEvidenceBody)})
+	return r.Doc(), nil
 }
 
 func (w *World) readChildren(ctx context.Context) (map[string]gjson.Result, error) {
-	out := map[string]gjson.Result{}
-	for _, kind := range w.env.Profile.Nested {
-		path := fixtures.Path(w.env.Profile.Paths.Children[kind], w.caseID)
-		ex, err := w.do(ctx, client.Request{Method: http.MethodGet, Path: path})
-		if err != nil {
-			return nil, err
-		}
-		if ex.Status != http.StatusOK || !ex.ValidJSON() {
-			return nil, w.cannotJudge("reading the case's %s: expected 200 with JSON; observed %s", kind, ex.Summary())
-		}
-		out[kind] = ex.JSON()
+	out, err := cases.ReadChildren(ctx, w.do, w.env.Profile, w.caseID)
+	if fault, ok := errors.AsType[*cases.ChildrenFault](err); ok {
+		return nil, w.cannotJudge("reading the case's %s: expected 200 with JSON; observed %s", fault.Kind, fault.Ex.Summary())
 	}
-	return out, nil
+	return out, err
 }
 
 // afterCase reads the case back once per write.

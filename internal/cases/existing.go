@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -26,30 +27,25 @@ func Snapshot(ctx context.Context, env *Env) (CaseSnapshot, error) {
 	if err != nil {
 		return CaseSnapshot{}, err
 	}
-	snap := CaseSnapshot{Case: doc, Children: map[string]gjson.Result{}}
-	for _, kind := range env.Profile.Nested {
-		path := fixtures.Path(env.Profile.Paths.Children[kind], env.CaseID)
-		ex, err := env.Client.Do(ctx, client.Request{Method: http.MethodGet, Path: path})
-		if err != nil {
-			return CaseSnapshot{}, err
-		}
-		if ex.Status != http.StatusOK || !ex.ValidJSON() {
-			return CaseSnapshot{}, fmt.Errorf("the %s of case %s cannot be read: %s", kind, env.CaseID, ex.Summary())
-		}
-		snap.Children[kind] = ex.JSON()
+	children, err := ReadChildren(ctx, env.Client.Do, env.Profile, env.CaseID)
+	if fault, ok := errors.AsType[*ChildrenFault](err); ok {
+		return CaseSnapshot{}, fmt.Errorf("the %s of case %s cannot be read: %s", fault.Kind, env.CaseID, fault.Ex.Summary())
 	}
-	return snap, nil
+	if err != nil {
+		return CaseSnapshot{}, err
+	}
+	return CaseSnapshot{Case: doc, Children: children}, nil
 }
 
 func readExisting(ctx context.Context, env *Env) (gjson.Result, error) {
-	ex, err := env.Client.Do(ctx, client.Request{Method: http.MethodGet, Path: fixtures.Path(env.Profile.Paths.Read, env.CaseID)})
+	r, err := ReadCase(ctx, env.Client.Do, env.Profile, env.CaseID)
 	if err != nil {
 		return gjson.Result{}, err
 	}
-	if ReadFault(ex) != "" {
-		return gjson.Result{}, fmt.Errorf("the case %s cannot be read: %s", env.CaseID, ex.Summary())
+	if r.Fault != "" {
+		return gjson.Result{}, fmt.Errorf("the case %s cannot be read: %s", env.CaseID, r.Fault)
 	}
-	return ex.JSON(), nil
+	return r.Doc(), nil
 }
 
 // Restore writes every readable field of the case back to its value in the snapshot, and

@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"errors"
-	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -465,15 +464,15 @@ func (p *Pool) readState(ctx context.Context, id string) (State, error) {
 		return State{}, err
 	}
 	defer release()
-	ex, err := p.env.Client.Do(ctx, client.Request{Method: http.MethodGet, Path: fixtures.Path(p.env.Profile.Paths.Read, id)})
-	st := State{Ex: ex.Evidence(client.MaxEvidenceBody)}
+	r, err := ReadCase(ctx, p.env.Client.Do, p.env.Profile, id)
+	st := State{Ex: r.Ex.Evidence(client.MaxEvidenceBody)}
 	if err != nil {
 		return st, err
 	}
-	if ReadFault(ex) != "" {
-		return st, errors.New("reading the shared case back: expected 200 with a JSON object; observed " + ex.Summary())
+	if r.Fault != "" {
+		return st, errors.New("reading the shared case back: expected 200 with a JSON object; observed " + r.Fault)
 	}
-	st.Doc = ex.JSON()
+	st.Doc = r.Doc()
 	return st, nil
 }
 

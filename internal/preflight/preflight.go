@@ -69,8 +69,8 @@ func Check(ctx context.Context, cfg Config) error {
 	if id == "" {
 		id = sfid.Make("500", 0) // well-formed, and no target has it
 	}
-	readPath := fixtures.Path(cfg.Profile.Paths.Read, id)
-	ex, err := cfg.Client.Do(ctx, client.Request{Method: http.MethodGet, Path: readPath})
+	read, err := cases.ReadCase(ctx, cfg.Client.Do, cfg.Profile, id)
+	ex := read.Ex
 	if err := unanswered(cfg.Client, ex, err); err != nil {
 		return err
 	}
@@ -81,8 +81,8 @@ func Check(ctx context.Context, cfg Config) error {
 		return err
 	}
 	if cfg.CaseID != "" {
-		if cases.ReadFault(ex) != "" {
-			return targetErr("--case-id %s cannot be read: GET %s answered %s", cfg.CaseID, ex.URL, ex.Summary())
+		if read.Fault != "" {
+			return targetErr("--case-id %s cannot be read: GET %s answered %s", cfg.CaseID, ex.URL, read.Fault)
 		}
 		return nil
 	}
@@ -200,15 +200,16 @@ func (c *creator) createWith(ctx context.Context, body map[string]any, version *
 
 // readBack reads the case the preflight created.
 func (c *creator) readBack(ctx context.Context, id string) error {
-	ex, err := c.cfg.Client.Do(ctx, client.Request{Method: http.MethodGet, Path: fixtures.Path(c.cfg.Profile.Paths.Read, id)})
+	read, err := cases.ReadCase(ctx, c.cfg.Client.Do, c.cfg.Profile, id)
+	ex := read.Ex
 	if err := unanswered(c.cfg.Client, ex, err); err != nil {
 		return err
 	}
 	if err := notCaseAPI(ex, false); err != nil {
 		return err
 	}
-	if fault := cases.ReadFault(ex); fault != "" {
-		return targetErr("the case created by the preflight (%s) cannot be read back: %s %s answered %s; check the profile's paths.read", id, ex.Method, ex.URL, fault)
+	if read.Fault != "" {
+		return targetErr("the case created by the preflight (%s) cannot be read back: %s %s answered %s; check the profile's paths.read", id, ex.Method, ex.URL, read.Fault)
 	}
 	return nil
 }
