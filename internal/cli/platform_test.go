@@ -2,11 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -22,10 +25,12 @@ import (
 )
 
 // lockingOrg is a reference server behaving as an org whose row lock refuses writers:
-// the first attempt of every PATCH body, and every attempt that sets refuseAlways.
+// the first attempt of every PATCH body, and every attempt that sets refuseAlways, with
+// UNABLE_TO_LOCK_ROW and status (default 400).
 type lockingOrg struct {
 	next         http.Handler
 	refuseAlways string
+	status       int
 	mu           sync.Mutex
 	seen         map[string]bool
 	refused      int
@@ -45,7 +50,7 @@ func (o *lockingOrg) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		o.mu.Unlock()
 		if refuse {
 			w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-			w.WriteHeader(http.StatusBadRequest)
+			w.WriteHeader(cmp.Or(o.status, http.StatusBadRequest))
 			io.WriteString(w, `[{"message":"unable to obtain exclusive access to this record or 1 records","errorCode":"UNABLE_TO_LOCK_ROW"}]`)
 			return
 		}
@@ -102,6 +107,50 @@ func TestConcurrentWritersRefusedAsLocked(t *testing.T) {
 			assert.Equal(t, "HTTP/1.1", run.Target.Protocol)
 			if tc.platform != "" {
 				assert.Equal(t, "salesforce", run.Target.Platform)
+			}
+		})
+	}
+}
+
+// Row 8's amendment of REQ-NO-5XX: the org's 500 UNABLE_TO_LOCK_ROW is its lock timeout,
+// not the service's code: on salesforce REQ-NO-5XX does not count it (and says how many
+// it saw), while a generic target answering the same 500 fails REQ-NO-5XX.
+func TestNo5xxLeavesOutTheOrgsLockTimeout(t *testing.T) {
+	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: platform.SalesforceName})
+	require.NoError(t, err)
+	defer srv.Close()
+	token, err := srv.MintToken(time.Hour)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name, platform string
+		want           reports.Status
+	}{
+		{"salesforce", "salesforce", reports.StatusPassed},
+		{"generic target", "", reports.StatusFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			org := &lockingOrg{next: srv, status: http.StatusInternalServerError, seen: map[string]bool{}}
+			hs := httptest.NewServer(org)
+			defer hs.Close()
+			dir := t.TempDir()
+			env, stdout, stderr := testEnv(t, "run", "--base-url", hs.URL+refserver.DefaultBasePath, "--token", token,
+				"--profile", writeProfile(t, tc.platform), "--tags", "@PATCH-CONCURRENT", "--report-dir", dir, "--format", "json")
+			Main(env)
+			_, run := readReport(t, dir)
+			require.Positive(t, org.refused)
+			var no5xx *reports.Scenario
+			for i, sc := range run.Scenarios {
+				if slices.Contains(sc.Requirements, "REQ-NO-5XX") {
+					no5xx = &run.Scenarios[i]
+				}
+			}
+			require.NotNil(t, no5xx, stdout.String()+stderr.String())
+			assert.Equal(t, tc.want, no5xx.Status, no5xx.Error)
+			if tc.platform != "" {
+				assert.Contains(t, no5xx.Observed, fmt.Sprintf("%d not counted", org.refused))
+				assert.Contains(t, no5xx.Observed, "UNABLE_TO_LOCK_ROW")
+			} else {
+				assert.Contains(t, no5xx.Error, fmt.Sprintf("observed %d of", org.refused))
 			}
 		})
 	}

@@ -210,7 +210,7 @@ func selectScenarios(st *suite.Suite, o *runOptions) (int, error) {
 // connect builds the client of the target, with the recorder of the run-wide checks
 // watching every exchange and onStop told when the target stops answering.
 func connect(env Env, o *runOptions, p *fixtures.Profile, t *target, version string, onStop func(*client.StopError)) (*client.Client, *suite.Recorder, error) {
-	rec := &suite.Recorder{}
+	rec := suite.NewRecorder(p.Host())
 	cl, err := newClient(env, o, p, t, version, rec, onStop)
 	if err != nil {
 		return nil, nil, err

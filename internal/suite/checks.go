@@ -2,6 +2,7 @@ package suite
 
 import (
 	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/internal/platform"
 )
 
 // runWideCheck is a rule judged over every exchange of the run, whichever scenario made
@@ -12,6 +13,10 @@ type runWideCheck struct {
 	Description string
 	// Applies picks the exchanges the check looks at; Holds judges one of them.
 	Applies, Holds func(client.Exchange) bool
+	// Owned, when set, says why an exchange that breaks the check is the platform's own
+	// answer, not the service's ("" when it is the service's): the check does not count
+	// it, and its result says how many there were and why.
+	Owned func(platform.Platform, client.Exchange) string
 	// Passed names the result; Expected and Counted word the failure:
 	// "expected <Expected>; observed <n> of <seen> <Counted>".
 	Passed, Expected, Counted string
@@ -24,9 +29,12 @@ var runWideChecks = []runWideCheck{
 		Description: "no answer of the run is a 5xx",
 		Applies:     func(ex client.Exchange) bool { return ex.Status != 0 }, // an answer came
 		Holds:       func(ex client.Exchange) bool { return ex.Status < 500 },
-		Passed:      "no request of the run got a 5xx answer",
-		Expected:    "no 5xx answer in the whole run",
-		Counted:     "requests answered 5xx",
+		Owned: func(host platform.Platform, ex client.Exchange) string {
+			return host.OwnServerError(ex.Status, ex.ErrorCode())
+		},
+		Passed:   "no request of the run got a 5xx answer",
+		Expected: "no 5xx answer in the whole run",
+		Counted:  "requests answered 5xx",
 	},
 	{
 		Name:        "json-error-message",

@@ -11,6 +11,7 @@ import (
 	"github.com/casecert/casecert/features"
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/internal/platform"
 	"github.com/casecert/casecert/reports"
 )
 
@@ -94,5 +95,43 @@ func TestRunWideChecksJudgeEveryExchange(t *testing.T) {
 	for _, sc := range runWide(st, silent, Shard{}) {
 		assert.Equal(t, reports.StatusError, sc.Status, fmt.Sprint(sc))
 		assert.Contains(t, sc.Error, "could not judge")
+	}
+}
+
+// The platform amendment of REQ-NO-5XX (salesforce.md row 8): on salesforce the org's
+// 500 UNABLE_TO_LOCK_ROW is its lock timeout, not the service's code, so it is not
+// counted (the result says how many there were); any other 500 still is, and on a generic
+// target the same 500 fails the check.
+func TestNo5xxDoesNotCountThePlatformsOwn(t *testing.T) {
+	st := &Suite{Catalog: []Requirement{{ID: "REQ-NO-5XX", Level: reports.LevelMust, RunWide: "no-5xx"}}}
+	lock := client.Exchange{Method: "PATCH", URL: "/a", Status: 500,
+		ResponseBody: `[{"message":"unable to obtain exclusive access to this record","errorCode":"UNABLE_TO_LOCK_ROW"}]`}
+	ok := client.Exchange{Method: "GET", URL: "/b", Status: 200}
+	judge := func(rec *Recorder, exs ...client.Exchange) reports.Scenario {
+		for _, ex := range exs {
+			rec.Observe(ex)
+		}
+		scs := runWide(st, rec, Shard{})
+		require.Len(t, scs, 1)
+		return scs[0]
+	}
+
+	sf := judge(NewRecorder(platform.Of(platform.SalesforceName)), ok, lock, lock)
+	assert.Equal(t, reports.StatusPassed, sf.Status, sf.Error)
+	assert.Contains(t, sf.Observed, "2 not counted")
+	assert.Contains(t, sf.Observed, "UNABLE_TO_LOCK_ROW")
+
+	other := lock
+	other.ResponseBody = `[{"message":"boom","errorCode":"APEX_ERROR"}]`
+	sfOther := judge(NewRecorder(platform.Of(platform.SalesforceName)), lock, other)
+	assert.Equal(t, reports.StatusFailed, sfOther.Status)
+	assert.Contains(t, sfOther.Error, "observed 1 of 2 requests answered 5xx")
+	assert.Contains(t, sfOther.Observed, "1 not counted")
+
+	for name, rec := range map[string]*Recorder{"zero": {}, "generic": NewRecorder(platform.Generic{})} {
+		g := judge(rec, ok, lock)
+		assert.Equal(t, reports.StatusFailed, g.Status, name)
+		assert.Contains(t, g.Error, "observed 1 of 2 requests answered 5xx", name)
+		assert.Empty(t, g.Observed, name)
 	}
 }

@@ -73,6 +73,16 @@ func TestLoadRefusesAnIncompleteAmendment(t *testing.T) {
 	assert.ErrorContains(t, err, "AUTH-CHALLENGE: the salesforce amendment needs a level")
 }
 
+// An amendment names a platform that internal/platform describes.
+func TestLoadRefusesAnAmendmentOfAnUnknownPlatform(t *testing.T) {
+	bad := fstest.MapFS{
+		"requirements.yaml": {Data: []byte("requirements:\n  - {id: AUTH-CHALLENGE, level: should, title: t, platforms: {apex: {level: info, reason: r}}}\n")},
+		"x.feature":         {Data: []byte("Feature: x\n\n  @AUTH-CHALLENGE @should\n  Scenario: s\n    When I PATCH an empty object\n")},
+	}
+	_, err := Load(bad, fixtures.Default())
+	assert.ErrorContains(t, err, `AUTH-CHALLENGE: unknown platform "apex"; valid platforms: generic, salesforce`)
+}
+
 // Row 3: a checkbox that stores false for null gets its own PATCH-NULL scenario and no
 // PATCH-OWNER-NULL one; fields that clear keep the plain PATCH-NULL scenario.
 func TestCheckboxNullScenarios(t *testing.T) {

@@ -2,11 +2,13 @@ package suite
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/internal/platform"
 	"github.com/casecert/casecert/reports"
 )
 
@@ -14,14 +16,28 @@ import (
 // judged by each check of checks.go; runWide turns the tallies into results.
 
 // Recorder sees every exchange of the run, whichever scenario made it, for the run-wide
-// checks. Give its Observe to client.Config.OnExchange.
+// checks. Give its Observe to client.Config.OnExchange. The zero value judges a generic
+// target; NewRecorder one on a platform.
 type Recorder struct {
+	host      platform.Platform // nil: generic
 	mu        sync.Mutex
 	requests  int
 	protocols []string          // the protocols answers came in, sorted
 	checks    map[string]*tally // by check name
 	// usage is the last API usage an answer reported (Sforce-Limit-Info): used, allowed.
 	usage *[2]int
+}
+
+// NewRecorder returns a recorder of a run against a target on host (the profile's
+// platform), whose own answers the run-wide checks do not count against the service.
+func NewRecorder(host platform.Platform) *Recorder { return &Recorder{host: host} }
+
+// platform is the target's platform.
+func (r *Recorder) platform() platform.Platform {
+	if r.host == nil {
+		return platform.Generic{}
+	}
+	return r.host
 }
 
 // APIUsage is the last API usage the target reported (a Salesforce org's
@@ -63,11 +79,16 @@ func (r *Recorder) Observe(ex client.Exchange) {
 			t = &tally{}
 			r.checks[c.Name] = t
 		}
-		if c.Applies(ex) {
-			t.seen++
-			if !c.Holds(ex) {
-				t.add(ex)
-			}
+		if !c.Applies(ex) {
+			continue
+		}
+		t.seen++
+		switch {
+		case c.Holds(ex):
+		case c.Owned != nil && c.Owned(r.platform(), ex) != "":
+			t.own(c.Owned(r.platform(), ex))
+		default:
+			t.add(ex)
 		}
 	}
 }
@@ -77,6 +98,7 @@ func (r *Recorder) Observe(ex client.Exchange) {
 type tally struct {
 	seen, count int
 	kept        []reports.Exchange
+	owned       map[string]int // the platform's own answers that broke the check, by why
 }
 
 const keptEvidence = 50
@@ -86,6 +108,23 @@ func (t *tally) add(ex client.Exchange) {
 	if len(t.kept) < keptEvidence {
 		t.kept = append(t.kept, toReport(ex.Evidence(client.MaxEvidenceBody), client.MaxEvidenceBody))
 	}
+}
+
+// own counts an exchange that broke the check with the platform's own answer.
+func (t *tally) own(why string) {
+	if t.owned == nil {
+		t.owned = map[string]int{}
+	}
+	t.owned[why]++
+}
+
+// ownedNote says how many of the platform's own answers the check did not count, and why.
+func (t *tally) ownedNote() string {
+	var notes []string
+	for _, why := range slices.Sorted(maps.Keys(t.owned)) {
+		notes = append(notes, fmt.Sprintf("%d not counted: %s", t.owned[why], why))
+	}
+	return strings.Join(notes, "; ")
 }
 
 // Size is the number of results a full run of the suite gives: its scenarios and the
@@ -151,5 +190,7 @@ func runWideScenario(r Requirement, name, suffix string, bad tally, problem stri
 		sc.ExchangesOmitted = bad.count - len(bad.kept)
 		sc.Error = fmt.Sprintf("%s: %s:\n%s", r.ID, problem, strings.Join(lines, "\n"))
 	}
+	// The platform's own answers were observed, not judged: the result says so either way.
+	sc.Observed = bad.ownedNote()
 	return sc
 }

@@ -87,7 +87,7 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 		cfg.KeepPassing = 1
 	}
 	if cfg.Recorder == nil {
-		cfg.Recorder = &Recorder{}
+		cfg.Recorder = NewRecorder(s.Profile.Host())
 	}
 	var created createdCases
 	env := &steps.Env{

@@ -20,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/platform"
 	"github.com/casecert/casecert/reports"
 )
 
@@ -113,9 +114,12 @@ func Load(fsys fs.FS, p *fixtures.Profile) (*Suite, error) {
 			}
 		}
 		s.declared[r.ID] = r.Level
-		for platform, a := range r.Platforms {
+		for name, a := range r.Platforms {
+			if _, err := platform.Lookup(name); err != nil {
+				return nil, fmt.Errorf("requirements.yaml: %s: %w", r.ID, err)
+			}
 			if !slices.Contains(levels, a.Level) || a.Reason == "" {
-				return nil, fmt.Errorf("requirements.yaml: %s: the %s amendment needs a level (%s) and a reason", r.ID, platform, strings.Join(levels, ", "))
+				return nil, fmt.Errorf("requirements.yaml: %s: the %s amendment needs a level (%s) and a reason", r.ID, name, strings.Join(levels, ", "))
 			}
 		}
 		if a, ok := r.Platforms[p.Platform]; ok {
