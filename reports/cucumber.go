@@ -98,6 +98,10 @@ func cukeScenario(ix index, sc *Scenario) cukeElement {
 	switch sc.Status {
 	case StatusFailed:
 		step.Name, step.Result.Error = sc.FailedStep, sc.Error
+		if note := ix.knownNote(sc); note != "" {
+			el.Tags = append(el.Tags, cukeTag{Name: "@casecert-known-failure", Line: max(sc.Line-1, 0)})
+			step.Result.Error = note + "\n" + sc.Error
+		}
 		if step.Name == "" {
 			step.Name = "the scenario holds"
 		}

@@ -3,6 +3,8 @@ package reports
 // Fixture runs for the writer tests, built in Go so each edge case is plain to read and
 // deterministic: no clock, no randomness, every field set by hand.
 
+import "time"
+
 const (
 	fixtureBase   = "https://staging.example/services/apexrest/ThinkLP"
 	fixtureCase   = "500Dn00000AbCdEIAZ"
@@ -211,6 +213,20 @@ func emptyRun() Run {
 	return judged(r, fixtureCatalog)
 }
 
+// baselineRun: the mixed run judged with a baseline: PATCH-NULL's failure known, the
+// should failure new, PATCH-EMPTY's entry stale (it passes).
+func baselineRun() Run {
+	r := mixedRun()
+	b := Baseline{Schema: BaselineSchema, Entries: []BaselineEntry{
+		{Requirement: "PATCH-NULL", Reason: "vendor ticket: nulls are ignored", Ticket: "THINK-1234", Expires: "2027-01-31"},
+		{Requirement: "PATCH-EMPTY", Reason: "fixed in 2.3"},
+	}}
+	if err := ApplyBaseline(&r, b, "baseline.yaml", "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		panic(err)
+	}
+	return r
+}
+
 type fixture struct {
 	name string
 	run  func() Run
@@ -221,4 +237,5 @@ var fixtures = []fixture{
 	{"mixed", mixedRun},
 	{"escaping", escapingRun},
 	{"empty", emptyRun},
+	{"baseline", baselineRun},
 }

@@ -49,6 +49,11 @@ func htmlFailures(r *Run, ix index) (first []htmlFailure, more []htmlLink, group
 				Badge: badgeClass(StatusFailed, f.Level), Evidence: c(f.Evidence),
 				Counts: fmt.Sprintf("%d of %s failed", f.Failed, plural(f.Scenarios, "scenario")),
 			}
+			if sc := ix.scenarios[f.Scenario]; sc != nil {
+				if note := ix.knownNote(sc); note != "" {
+					hf.Counts += "; " + c(note)
+				}
+			}
 			for _, rp := range f.Reproduce {
 				switch rp.Kind {
 				case ReproduceRerun:

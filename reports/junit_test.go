@@ -49,6 +49,7 @@ func TestJUnitContent(t *testing.T) {
 		Failure   *message `xml:"failure"`
 		Skipped   *message `xml:"skipped"`
 		SystemOut string   `xml:"system-out"`
+		SystemErr string   `xml:"system-err"`
 	}
 	type testsuite struct {
 		Name       string     `xml:"name,attr"`
@@ -68,9 +69,37 @@ func TestJUnitContent(t *testing.T) {
 	if err := xml.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	// The scenario that got no answer is an <error> (not judged), never a <failure>.
-	if doc.Tests != 9 || doc.Failures != 2 || doc.Errors != 1 || len(doc.Suites) != 3 {
-		t.Fatalf("tests=%d failures=%d errors=%d suites=%d, want 9, 2, 1, 3", doc.Tests, doc.Failures, doc.Errors, len(doc.Suites))
+	// The scenario that got no answer is an <error> (not judged), never a <failure>; the
+	// failed should is no <failure> either (the run exits 0 for it), unless --junit-strict.
+	if doc.Tests != 9 || doc.Failures != 1 || doc.Errors != 1 || len(doc.Suites) != 3 {
+		t.Fatalf("tests=%d failures=%d errors=%d suites=%d, want 9, 1, 1, 3", doc.Tests, doc.Failures, doc.Errors, len(doc.Suites))
+	}
+	strict := mixedRun()
+	strict.Run.JUnitStrict = true
+	var strictDoc struct {
+		Failures int `xml:"failures,attr"`
+	}
+	if err := xml.Unmarshal(render(t, WriteJUnit, strict), &strictDoc); err != nil || strictDoc.Failures != 2 {
+		t.Errorf("--junit-strict: failures=%d (%v), want 2: the should failure too", strictDoc.Failures, err)
+	}
+	var should *testcase
+	var shouldSuite *testsuite
+	for i := range doc.Suites {
+		for j := range doc.Suites[i].Cases {
+			if tc := &doc.Suites[i].Cases[j]; tc.SystemErr != "" {
+				should, shouldSuite = tc, &doc.Suites[i]
+			}
+		}
+	}
+	if should == nil || should.Failure != nil || !strings.Contains(should.SystemErr, "should level, not a <failure>") {
+		t.Fatalf("the failed should scenario is not a testcase with its message in system-err: %+v", should)
+	}
+	levelProp := false
+	for _, p := range shouldSuite.Properties {
+		levelProp = levelProp || strings.HasPrefix(p.Name, "casecert.level.") && p.Value == "should"
+	}
+	if !levelProp {
+		t.Errorf("the suite of the should failure carries no casecert.level.<scenario> property: %+v", shouldSuite.Properties)
 	}
 	var patch *testsuite
 	for i := range doc.Suites {

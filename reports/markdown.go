@@ -98,7 +98,11 @@ func WriteMarkdown(w io.Writer, r Run) error {
 				if n > mdMaxFailingPerReq {
 					continue
 				}
-				lines = append(lines, "**"+mdText(oneLine(sc.Name, " "))+"**: "+mdText(truncate(oneLine(sc.Error, "; "), mdMaxError)))
+				known := ""
+				if note := ix.knownNote(sc); note != "" {
+					known = " _(" + mdText(truncate(note, mdMaxNote)) + ")_"
+				}
+				lines = append(lines, "**"+mdText(oneLine(sc.Name, " "))+"**"+known+": "+mdText(truncate(oneLine(sc.Error, "; "), mdMaxError)))
 			}
 			if n > mdMaxFailingPerReq {
 				lines = append(lines, fmt.Sprintf("… and %d more (see report.html)", n-mdMaxFailingPerReq))
@@ -108,6 +112,7 @@ func WriteMarkdown(w io.Writer, r Run) error {
 		p("\n")
 	}
 
+	writeMarkdownBaseline(p, r)
 	p("### Requirements\n\n")
 	if len(r.Requirements) == 0 {
 		p("None.\n")
@@ -236,4 +241,38 @@ func shortDigest(d string) string {
 		return d
 	}
 	return d[:keep] + "…"
+}
+
+// writeMarkdownBaseline lists what the baseline made of the failures: new apart from
+// known, then stale and expired entries.
+func writeMarkdownBaseline(p func(string, ...any), r Run) {
+	b := r.Baseline
+	if b == nil {
+		return
+	}
+	p("### Baseline %s\n\n%s\n\n", mdCode(b.File), mdText(GateReason(r)))
+	list := func(title string, fs []BaselineFailure) {
+		if len(fs) == 0 {
+			return
+		}
+		p("**%s (%d)**\n\n", title, len(fs))
+		for _, f := range fs {
+			why := ""
+			if f.Entry != nil {
+				why = ": " + mdText(f.Entry.Reason)
+			}
+			p("- %s (%s) %s%s\n", mdCode(f.Requirement), mdText(f.Level), mdCode(f.Scenario), why)
+		}
+		p("\n")
+	}
+	list("New failures", b.New)
+	list("Failed with an expired entry", b.Expired)
+	list("Known failures", b.Known)
+	if len(b.Stale) > 0 {
+		p("**Stale entries (%d): they pass now, prune them**\n\n", len(b.Stale))
+		for _, e := range b.Stale {
+			p("- %s\n", mdCode(entryName(e)))
+		}
+		p("\n")
+	}
 }

@@ -138,7 +138,11 @@ func verdictExplanation(r Run) string {
 	if reason == "" {
 		return ""
 	}
-	return cleanText(strings.ToUpper(reason[:1]) + reason[1:] + ".")
+	out := strings.ToUpper(reason[:1]) + reason[1:] + "."
+	if note := NotCertificationLine(r); note != "" {
+		out = strings.ToUpper(note[:1]) + note[1:] + ". " + out + " " + GateReason(r) + "."
+	}
+	return cleanText(out)
 }
 
 func plural(n int, noun string) string {
@@ -152,10 +156,11 @@ func plural(n int, noun string) string {
 type index struct {
 	reqs      map[string]*Requirement
 	scenarios map[string]*Scenario
+	baseline  *BaselineResult // nil without a baseline
 }
 
 func newIndex(r *Run) index {
-	ix := index{reqs: map[string]*Requirement{}, scenarios: map[string]*Scenario{}}
+	ix := index{reqs: map[string]*Requirement{}, scenarios: map[string]*Scenario{}, baseline: r.Baseline}
 	for i := range r.Requirements {
 		ix.reqs[r.Requirements[i].ID] = &r.Requirements[i]
 	}
@@ -189,4 +194,22 @@ func sortedScenarios(r *Run) []*Scenario {
 	}
 	slices.SortStableFunc(out, func(a, b *Scenario) int { return strings.Compare(a.ID, b.ID) })
 	return out
+}
+
+// knownNote is what a writer adds to a failed scenario that the baseline knows: "" for
+// any other.
+func (ix index) knownNote(sc *Scenario) string {
+	if sc.Status != StatusFailed || !ix.baseline.IsKnown(sc.ID) {
+		return ""
+	}
+	for _, f := range ix.baseline.Known {
+		if f.Scenario == sc.ID && f.Entry != nil {
+			note := "known failure (baseline " + ix.baseline.File + "): " + f.Entry.Reason
+			if f.Entry.Ticket != "" {
+				note += " (" + f.Entry.Ticket + ")"
+			}
+			return note
+		}
+	}
+	return "known failure (baseline " + ix.baseline.File + ")"
 }
