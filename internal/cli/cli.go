@@ -83,6 +83,7 @@ Usage:
   casecert diff OLD/report.json NEW/report.json   regressions and fixes between two reports
   casecert profile            print the default profile, to copy and adapt
   casecert profile check --profile FILE   per requirement: judged or not, inferred keys, what to add
+  casecert profile init --openapi FILE|URL [-o FILE]   draft a profile from an OpenAPI document (TODOs to check)
   casecert steps              the step phrases a feature file may use, with examples
   casecert version
 
