@@ -25,6 +25,8 @@ var layers = []struct {
 	{module + "internal/client", []string{module + "steps", "github.com/cucumber/godog"}},
 	{module + "internal/refserver", []string{module + "steps", "github.com/cucumber/godog"}},
 	{module + "internal/preflight", []string{module + "steps", "github.com/cucumber/godog"}},
+	// The platform descriptions sit below everything that asks them, and import none of it.
+	{module + "internal/platform", []string{module}},
 }
 
 // layerViolations names every import of deps (a package -> every package it imports,
@@ -72,11 +74,13 @@ func TestLayerViolationsAreFound(t *testing.T) {
 		module + "internal/client":    {},
 		module + "internal/refserver": {module + "cmd/casecert"},
 		module + "internal/preflight": {module + "steps", "github.com/cucumber/godog/colors"},
+		module + "internal/platform":  {"net/http", module + "fixtures"},
 	}
 	assert.ElementsMatch(t, []string{
 		module + "steps imports " + module + "internal/suite",
 		module + "internal/cases imports github.com/cucumber/godog",
 		module + "internal/preflight imports " + module + "steps",
 		module + "internal/preflight imports github.com/cucumber/godog/colors",
+		module + "internal/platform imports " + module + "fixtures",
 	}, layerViolations(deps))
 }

@@ -23,7 +23,7 @@ func TestLookup(t *testing.T) {
 		assert.Equal(t, name, p.Name())
 	}
 	_, err = Lookup("apex")
-	assert.EqualError(t, err, `unknown platform "apex"; valid platforms: generic, salesforce`)
+	assert.EqualError(t, err, `unknown platform "apex"; valid platforms: `+strings.Join(Names(), ", "))
 	assert.Equal(t, Generic{}, Of("apex"))
 }
 
