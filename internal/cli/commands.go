@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"errors"
 	"flag"
@@ -316,9 +317,16 @@ func serveCommand(env Env, args []string) error {
 	case <-env.Context.Done():
 	}
 	fmt.Fprintln(env.Stdout, "stopping")
-	ctx, cancel := contextWithTimeout(5 * time.Second)
+	// Requests in flight get a second to finish; connections a client opened and never
+	// used would hold Shutdown for 5 s more (net/http counts them idle only then).
+	ctx, cancel := contextWithTimeout(time.Second)
 	defer cancel()
-	if err := hs.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	switch err := hs.Shutdown(ctx); {
+	case errors.Is(err, context.DeadlineExceeded):
+		if err := hs.Close(); err != nil {
+			return err
+		}
+	case err != nil && !errors.Is(err, http.ErrServerClosed):
 		return err
 	}
 	if *db != "" {

@@ -211,7 +211,7 @@ func (c *creator) readBack(ctx context.Context, id string) error {
 	if read.Fault != "" {
 		return targetErr("the case created by the preflight (%s) cannot be read back: %s %s answered %s; check the profile's paths.read", id, ex.Method, ex.URL, read.Fault)
 	}
-	return nil
+	return unknownFields(c.cfg.Profile, c.cfg.Body, ex)
 }
 
 // blame finds a field whose removal makes the target accept the setup body: it first
