@@ -223,6 +223,15 @@ func (w *World) learnMovingFields(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if w.env.Profile.Host().WholeSeconds() {
+		// Two writes within one second share a whole-second stamp: without the wait, a
+		// last-modified date could look still after the control PATCH and then move.
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w", w.req, ctx.Err())
+		}
+	}
 	if err := w.patch(ctx, body); err != nil {
 		return err
 	}
