@@ -101,7 +101,13 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 			return nil, usagef("--case-id creates no case: drop --max-cases")
 		}
 	}
+	if o.token != "" && o.tokenFile != "" {
+		return nil, usagef("--token and --token-file both give the token: keep one")
+	}
 	o.baseURL = lookupEnv(env, o.baseURL, "CASECERT_BASE_URL")
+	if o.caseID != "" && o.baseURL == "" {
+		return nil, usagef("--case-id names a case on a target: give its --base-url (the built-in reference server starts with no case)")
+	}
 	o.token = lookupEnv(env, o.token, "CASECERT_TOKEN")
 	o.clientSecret = lookupEnv(env, o.clientSecret, "CASECERT_CLIENT_SECRET")
 	if o.tokenFile != "" {
