@@ -18,7 +18,7 @@ var badgeColors = map[Verdict]string{
 	VerdictWarnings:      "#dfb317",
 	VerdictNonConformant: "#e05d44",
 	VerdictIncomplete:    "#9f9f9f",
-	VerdictError:         "#555",
+	VerdictError:         "#000",
 }
 
 // badgeText is the right half of the badge: the verdict and the must count.

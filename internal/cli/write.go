@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/ed25519"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,6 +66,11 @@ func printVerdict(w io.Writer, run reports.Run, paths []string) {
 	fmt.Fprintf(w, "  %d scenarios (%d passed, %d failed, %d skipped, %d error, %d not run), %d requests in %s (seed %d)\n",
 		len(run.Scenarios), sc.Passed, sc.Failed, sc.Skipped, sc.Error, sc.NotRun, run.Run.Requests,
 		(time.Duration(run.Run.DurationMS) * time.Millisecond).Round(10*time.Millisecond), run.Run.Seed)
+	// report.json first: it is the report; the others are views of it.
+	paths = slices.Clone(paths)
+	slices.SortStableFunc(paths, func(a, b string) int {
+		return cmp.Compare(boolRank(filepath.Base(b) == "report.json"), boolRank(filepath.Base(a) == "report.json"))
+	})
 	if len(paths) > 0 {
 		fmt.Fprintf(w, "report: %s\n", paths[0])
 		for _, p := range paths[1:] {
@@ -104,4 +111,11 @@ func printSigned(w io.Writer, key ed25519.PrivateKey) {
 	if pub, ok := key.Public().(ed25519.PublicKey); ok {
 		fmt.Fprintf(w, "signed: report.json with Ed25519 key %s (check: casecert verify --public-key PUBLIC.pem report.json)\n", reports.KeyID(pub))
 	}
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
