@@ -28,3 +28,13 @@ func TestConflictingRunFlagsExit2(t *testing.T) {
 		assert.Contains(t, stderr.String(), tc.want)
 	}
 }
+
+// TestTagsSelectingNothingNamesOnlyTheFlagsGiven (issue 17 item 16): --tags @NOPE alone
+// does not mention an empty --shard.
+func TestTagsSelectingNothingNamesOnlyTheFlagsGiven(t *testing.T) {
+	t.Parallel()
+	env, stdout, stderr := testEnv(t, "run", "--tags", "@NOPE", "--report-dir", t.TempDir())
+	assert.Equal(t, ExitUsage, Main(env), stdout.String())
+	assert.Contains(t, stderr.String(), `--tags "@NOPE" selects no scenario`)
+	assert.NotContains(t, stderr.String(), "--shard")
+}

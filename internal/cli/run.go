@@ -202,7 +202,11 @@ func selectScenarios(st *suite.Suite, o *runOptions) (int, error) {
 		}
 	}
 	if selected == 0 {
-		return 0, usagef("--tags %q with --shard %q selects no scenario (casecert list shows the requirement tags)", o.tags, o.shard)
+		what := fmt.Sprintf("--tags %q", o.tags)
+		if o.shard.N != 0 {
+			what += fmt.Sprintf(" with --shard %q", o.shard)
+		}
+		return 0, usagef("%s selects no scenario (casecert list shows the requirement tags)", what)
 	}
 	return selected, nil
 }
