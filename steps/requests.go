@@ -320,19 +320,9 @@ func (w *World) thenContentTypeJSON(context.Context) error {
 	if strings.TrimSpace(w.last.ResponseBody) == "" || !w.last.ValidJSON() {
 		return w.skip("the answer (%s) carried no JSON body to judge", w.last.Summary())
 	}
-	ct := header(w.last.ResponseHeaders, "Content-Type")
+	ct := w.last.Header("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 		return w.violation("", w.lastSent(), "Content-Type application/json", fmt.Sprintf("%q on %s", ct, w.last.Summary()))
 	}
 	return nil
-}
-
-// header looks a header up by name, whatever its case.
-func header(h map[string]string, name string) string {
-	for k, v := range h {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
 }

@@ -124,7 +124,7 @@ func (w *World) patchWithoutVersion(ctx context.Context) error {
 }
 
 func (w *World) thenBearerChallenge(context.Context) error {
-	challenge := header(w.last.ResponseHeaders, "WWW-Authenticate")
+	challenge := w.last.Header("WWW-Authenticate")
 	if w.amended != "" {
 		seen := "no WWW-Authenticate header"
 		if challenge != "" {

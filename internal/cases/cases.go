@@ -97,7 +97,7 @@ func CreatedID(ex client.Exchange) string {
 			return strings.Clone(r.String())
 		}
 	}
-	if loc := ex.ResponseHeaders["Location"]; loc != "" {
+	if loc := ex.Header("Location"); loc != "" {
 		return strings.Clone(loc[strings.LastIndex(loc, "/")+1:])
 	}
 	return ""

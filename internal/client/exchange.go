@@ -82,9 +82,23 @@ func (e Exchange) JSON() gjson.Result {
 	return gjson.Parse(e.ResponseBody)
 }
 
+// Header is the value of the answer's header name, whatever the case of either ("" when
+// the answer has none): the one lookup of an exchange's response headers.
+func (e Exchange) Header(name string) string {
+	if v, ok := e.ResponseHeaders[name]; ok {
+		return v
+	}
+	for k, v := range e.ResponseHeaders {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
 // IsJSON says the response Content-Type is application/json or a +json type.
 func (e Exchange) IsJSON() bool {
-	ct := e.ResponseHeaders["Content-Type"]
+	ct := e.Header("Content-Type")
 	if ct == "" {
 		return false
 	}

@@ -35,3 +35,15 @@ func TestCapHeaders(t *testing.T) {
 	assert.Equal(t, map[string]string{"A": "1", "C": "3", OmittedHeaders: "1 more headers (1001 bytes) not kept in the report"}, tight)
 	assert.Nil(t, CapHeaders(nil, 10))
 }
+
+func TestHeaderWhateverTheCase(t *testing.T) {
+	t.Parallel()
+	ex := Exchange{ResponseHeaders: map[string]string{"Content-Type": "application/json", "sforce-limit-info": "api-usage=3/10"}}
+	assert.Equal(t, "application/json", ex.Header("Content-Type"))
+	assert.Equal(t, "application/json", ex.Header("content-type"))
+	assert.Equal(t, "api-usage=3/10", ex.Header(LimitInfoHeader), "a header sent in lower case is found by its canonical name")
+	assert.Empty(t, ex.Header("Location"))
+	used, limit, ok := APIUsage(ex)
+	assert.True(t, ok)
+	assert.Equal(t, [2]int{3, 10}, [2]int{used, limit})
+}

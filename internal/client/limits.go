@@ -3,7 +3,6 @@ package client
 import (
 	"regexp"
 	"strconv"
-	"strings"
 )
 
 // LimitInfoHeader is the header a Salesforce org reports its API usage in, on answers:
@@ -15,17 +14,11 @@ var apiUsage = regexp.MustCompile(`(?:^|[,\s])api-usage=(\d+)/(\d+)`)
 // APIUsage reads the org-wide API usage an answer reports: calls used and allowed in the
 // current 24 hours. ok is false when the answer has no (readable) Sforce-Limit-Info.
 func APIUsage(ex Exchange) (used, limit int, ok bool) {
-	for name, v := range ex.ResponseHeaders {
-		if !strings.EqualFold(name, LimitInfoHeader) {
-			continue
-		}
-		m := apiUsage.FindStringSubmatch(v)
-		if m == nil {
-			return 0, 0, false
-		}
-		u, errU := strconv.Atoi(m[1])
-		l, errL := strconv.Atoi(m[2])
-		return u, l, errU == nil && errL == nil
+	m := apiUsage.FindStringSubmatch(ex.Header(LimitInfoHeader))
+	if m == nil {
+		return 0, 0, false
 	}
-	return 0, 0, false
+	u, errU := strconv.Atoi(m[1])
+	l, errL := strconv.Atoi(m[2])
+	return u, l, errU == nil && errL == nil
 }

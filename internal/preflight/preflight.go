@@ -139,15 +139,15 @@ func notCaseAPI(ex client.Exchange, create bool) error {
 	default:
 		return nil
 	}
-	got := fmt.Sprintf("%d, Content-Type %q", ex.Status, header(ex, "Content-Type"))
-	if loc := header(ex, "Location"); loc != "" {
+	got := fmt.Sprintf("%d, Content-Type %q", ex.Status, ex.Header("Content-Type"))
+	if loc := ex.Header("Location"); loc != "" {
 		got += fmt.Sprintf(", Location %q", loc)
 	}
 	return targetErr("this is not the Case API at this URL: %s %s answered %s (%s); check --base-url and the profile's paths", ex.Method, ex.URL, what, got)
 }
 
 func isHTML(ex client.Exchange) bool {
-	mt, _, _ := mime.ParseMediaType(header(ex, "Content-Type"))
+	mt, _, _ := mime.ParseMediaType(ex.Header("Content-Type"))
 	if mt == "text/html" || mt == "application/xhtml+xml" {
 		return true
 	}
@@ -320,15 +320,6 @@ func (c *creator) profileFault(name string, refusal client.Exchange, alone bool)
 	}
 	return &Error{Profile: true, Msg: fmt.Sprintf("the target refuses the case the profile describes %s: sent %s; %s %s answered %d (%s); %s. Fix the profile: %s",
 		blamed, jsonText(c.cfg.Body[name]), refusal.Method, refusal.URL, refusal.Status, msg, after, fix)}
-}
-
-func header(ex client.Exchange, name string) string {
-	for k, v := range ex.ResponseHeaders {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
 }
 
 func jsonText(v any) string {
