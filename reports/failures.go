@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/casecert/casecert/internal/brief"
 )
 
 // Failure is a failed requirement as the first screen of report.html and the console's
@@ -64,30 +66,13 @@ func Failures(r *Run) []Failure {
 		}
 		if first != nil {
 			f.Scenario = first.ID
-			f.Evidence = firstLineCut(first.Error, maxEvidenceLine)
+			f.Evidence = brief.FirstLine(first.Error, maxEvidenceLine)
 			f.Reproduce = reproduce(r, req, first)
 		}
 		out = append(out, f)
 	}
 	slices.SortStableFunc(out, func(a, b Failure) int { return levelRank[b.Level] - levelRank[a.Level] })
 	return out
-}
-
-// firstLineCut is the first non-empty line of s, cut at max bytes.
-func firstLineCut(s string, max int) string {
-	for _, line := range strings.Split(s, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			if len(line) > max {
-				cut := max
-				for cut > 0 && line[cut]&0xC0 == 0x80 {
-					cut--
-				}
-				line = line[:cut] + "…"
-			}
-			return line
-		}
-	}
-	return ""
 }
 
 // reproduce is how to see a failing scenario again: the casecert command that reruns

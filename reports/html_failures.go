@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+
+	"github.com/casecert/casecert/internal/brief"
 )
 
 // What report.html shows of failures, so that it opens fast and says what broke first:
@@ -122,11 +124,11 @@ func briefScenario(ix index, sc *Scenario, shownInFull bool) *htmlScenario {
 	}
 	switch {
 	case sc.Error != "":
-		hv.Brief = c(firstLineCut(sc.Error, maxEvidenceLine))
+		hv.Brief = c(brief.FirstLine(sc.Error, maxEvidenceLine))
 	case sc.SkipReason != "":
-		hv.Brief = c(firstLineCut(sc.SkipReason, maxEvidenceLine))
+		hv.Brief = c(brief.FirstLine(sc.SkipReason, maxEvidenceLine))
 	case sc.Observed != "":
-		hv.Brief = c(firstLineCut(sc.Observed, maxEvidenceLine))
+		hv.Brief = c(brief.FirstLine(sc.Observed, maxEvidenceLine))
 	}
 	var lines []string
 	for _, ex := range sc.Exchanges {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/casecert/casecert/internal/brief"
 )
 
 // CatalogEntry is a requirement as the catalog defines it, before judging.
@@ -80,7 +82,7 @@ func judgeRequirement(level string, scs []*Scenario) (Status, string) {
 			failed = append(failed, sc.Name)
 			if level == LevelInfo { // an info scenario that broke observed nothing
 				unjudged = append(unjudged, sc.Name)
-				firstProblem = cmp.Or(firstProblem, firstLine(sc.Error))
+				firstProblem = cmp.Or(firstProblem, brief.FirstLine(sc.Error, 0))
 			}
 		case StatusSkipped:
 			skipped = append(skipped, sc.SkipReason)
@@ -88,7 +90,7 @@ func judgeRequirement(level string, scs []*Scenario) (Status, string) {
 			passed++
 		default: // error, not-run, or a status this version does not know: not judged
 			unjudged = append(unjudged, sc.Name)
-			firstProblem = cmp.Or(firstProblem, firstLine(sc.Error))
+			firstProblem = cmp.Or(firstProblem, brief.FirstLine(sc.Error, 0))
 		}
 		if sc.Observed != "" {
 			observed = append(observed, sc.Observed)
@@ -274,13 +276,6 @@ func containsStatus(ss []Status, s Status) bool {
 		}
 	}
 	return false
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 func firstNonEmpty(ss []string) string {

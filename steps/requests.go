@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/brief"
 	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/internal/sfid"
 )
@@ -272,11 +273,7 @@ func (w *World) thenNot5xx(context.Context) error {
 
 // lastSent describes the last request for messages.
 func (w *World) lastSent() string {
-	body := w.last.RequestBody
-	if r := []rune(body); len(r) > 80 {
-		body = string(r[:60]) + fmt.Sprintf("…(%d characters)", len(r))
-	}
-	return fmt.Sprintf("%s %s %s", w.last.Method, w.last.URL, body)
+	return fmt.Sprintf("%s %s %s", w.last.Method, w.last.URL, brief.Cut(w.last.RequestBody))
 }
 
 func (w *World) thenUpdatedResponse(context.Context) error {

@@ -7,7 +7,6 @@ package steps
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/brief"
 	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/internal/client"
 )
@@ -340,19 +340,7 @@ func (w *World) send(ctx context.Context, req client.Request) error {
 func (w *World) updatePath() string { return fixtures.Path(w.env.Profile.Paths.Update, w.caseID) }
 
 // jsonText renders a sent value the way messages show it.
-func jsonText(v any) string {
-	if v == nil {
-		return "null"
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	if r := []rune(string(b)); len(r) > 80 {
-		return string(r[:60]) + fmt.Sprintf("…(%d characters)", len(r))
-	}
-	return string(b)
-}
+func jsonText(v any) string { return brief.JSON(v) }
 
 // shown renders a read-back value for messages: absent, null or its JSON.
 func shown(r gjson.Result) string { return cases.Shown(r) }

@@ -17,6 +17,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/brief"
 	"github.com/casecert/casecert/internal/client"
 )
 
@@ -149,10 +150,7 @@ func Shown(r gjson.Result) string {
 	if !r.Exists() {
 		return "absent"
 	}
-	if r := []rune(r.Raw); len(r) > 80 {
-		return string(r[:60]) + fmt.Sprintf("…(%d characters)", len(r))
-	}
-	return r.Raw
+	return brief.Cut(r.Raw)
 }
 
 // Populated is what a populated case reads back with a value (see Pool.populated).

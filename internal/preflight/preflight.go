@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/brief"
 	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/internal/sfid"
@@ -319,15 +320,5 @@ func (c *creator) profileFault(name string, refusal client.Exchange, alone bool)
 		blamed, after = "because of several fields, among them "+where, "without the profile's fields it creates the case"
 	}
 	return &Error{Profile: true, Msg: fmt.Sprintf("the target refuses the case the profile describes %s: sent %s; %s %s answered %d (%s); %s. Fix the profile: %s",
-		blamed, jsonText(c.cfg.Body[name]), refusal.Method, refusal.URL, refusal.Status, msg, after, fix)}
-}
-
-func jsonText(v any) string {
-	switch v := v.(type) {
-	case string:
-		return fmt.Sprintf("%q", v)
-	case nil:
-		return "null"
-	}
-	return fmt.Sprint(v)
+		blamed, brief.JSON(c.cfg.Body[name]), refusal.Method, refusal.URL, refusal.Status, msg, after, fix)}
 }

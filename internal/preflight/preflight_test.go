@@ -150,3 +150,17 @@ func TestCreateRefusedWhateverTheFields(t *testing.T) {
 	assert.Contains(t, pe.Msg, "REQUIRED_FIELD_MISSING: Store__c")
 	assert.Empty(t, c.created)
 }
+
+// A nested value of the profile's body shows in the profile error as the JSON that was
+// sent, not as Go's map[...] or [...] printing.
+func TestProfileFaultShowsTheValueAsJSON(t *testing.T) {
+	t.Parallel()
+	c := &creator{cfg: Config{Profile: fixtures.Default(), Body: map[string]any{
+		"Address__c": map[string]any{"city": "Paris", "zip": []any{"75001"}},
+	}}}
+	refusal := client.Exchange{Method: http.MethodPost, URL: "http://127.0.0.1/cases", Status: http.StatusBadRequest,
+		ResponseBody: `[{"message":"bad value","errorCode":"INVALID_FIELD"}]`}
+	pe := asError(t, c.profileFault("Address__c", refusal, true))
+	assert.Contains(t, pe.Msg, `sent {"city":"Paris","zip":["75001"]};`)
+	assert.NotContains(t, pe.Msg, "map[")
+}
