@@ -3,6 +3,7 @@ package reports
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -153,19 +154,7 @@ func Merge(runs []Run) (Run, error) {
 		out.Run.Warnings = append(out.Run.Warnings, MissingShardsReason(out.Suite))
 	}
 	slices.SortStableFunc(out.Scenarios, func(a, b Scenario) int { return strings.Compare(a.ID, b.ID) })
-	out.Cleanup.CreatedCaseIDs = make([]string, 0, len(ids))
-	for id := range ids {
-		out.Cleanup.CreatedCaseIDs = append(out.Cleanup.CreatedCaseIDs, id)
-	}
-	slices.Sort(out.Cleanup.CreatedCaseIDs)
-	out.Cleanup.DeletedCaseIDs, out.Cleanup.RemainingCaseIDs = nil, []string{}
-	for _, id := range out.Cleanup.CreatedCaseIDs {
-		if deleted[id] {
-			out.Cleanup.DeletedCaseIDs = append(out.Cleanup.DeletedCaseIDs, id)
-		} else {
-			out.Cleanup.RemainingCaseIDs = append(out.Cleanup.RemainingCaseIDs, id)
-		}
-	}
+	out.Cleanup.Account(slices.Collect(maps.Keys(ids)), slices.Collect(maps.Keys(deleted)))
 	out.Cleanup.Detail = strings.Join(details, "; ")
 
 	// A shard that stopped early leaves the merged run stopped early too.

@@ -4,6 +4,8 @@
 // owned by casecert: no godog types, so every writer is a pure function of it.
 package reports
 
+import "slices"
+
 // Schema is the name of the report.json schema this package writes.
 const Schema = "casecert.report/v1"
 
@@ -252,4 +254,23 @@ type Cleanup struct {
 	RemainingCaseIDs []string `json:"remaining_case_ids"`
 	Restored         bool     `json:"restored"`
 	Detail           string   `json:"detail,omitempty"`
+}
+
+// Account sets the case lists from the cases a run created and those it deleted, the
+// one reckoning of what remains (a run's and a merge's): CreatedCaseIDs sorted, once
+// each, never nil; DeletedCaseIDs those of them deleted, nil if none; RemainingCaseIDs
+// every other, never nil.
+func (c *Cleanup) Account(created, deleted []string) {
+	c.CreatedCaseIDs = slices.Compact(slices.Sorted(slices.Values(created)))
+	if c.CreatedCaseIDs == nil {
+		c.CreatedCaseIDs = []string{}
+	}
+	c.DeletedCaseIDs, c.RemainingCaseIDs = nil, []string{}
+	for _, id := range c.CreatedCaseIDs {
+		if slices.Contains(deleted, id) {
+			c.DeletedCaseIDs = append(c.DeletedCaseIDs, id)
+		} else {
+			c.RemainingCaseIDs = append(c.RemainingCaseIDs, id)
+		}
+	}
 }

@@ -284,18 +284,9 @@ func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, s
 		Scenarios: res.Scenarios,
 		Cleanup:   res.Cleanup,
 	}
-	run.Cleanup.CreatedCaseIDs = slices.Sorted(slices.Values(append(slices.Clone(res.Cleanup.CreatedCaseIDs), state.created...)))
-	if run.Cleanup.CreatedCaseIDs == nil {
-		run.Cleanup.CreatedCaseIDs = []string{}
-	}
+	run.Cleanup.Account(append(slices.Clone(res.Cleanup.CreatedCaseIDs), state.created...), res.Cleanup.DeletedCaseIDs)
 	if st.Profile.Platform != platform.GenericName {
 		run.Target.Platform = st.Profile.Platform
-	}
-	run.Cleanup.RemainingCaseIDs = []string{}
-	for _, id := range run.Cleanup.CreatedCaseIDs {
-		if !slices.Contains(res.Cleanup.DeletedCaseIDs, id) {
-			run.Cleanup.RemainingCaseIDs = append(run.Cleanup.RemainingCaseIDs, id)
-		}
 	}
 	if o.insecure {
 		run.Run.Warnings = append(run.Run.Warnings, "TLS certificate verification was disabled (--insecure-skip-verify)")

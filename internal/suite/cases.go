@@ -36,16 +36,16 @@ func casePool(ctx context.Context, s *Suite, cfg *Config, env *steps.Env) int {
 }
 
 // deleteCases deletes every case the run created (its own and the adopted ones) when
-// the profile names paths.delete, and says in cl what remains.
+// the profile names paths.delete, and lists in cl those it deleted (the caller reckons
+// what remains: reports.Cleanup.Account).
 func deleteCases(ctx context.Context, s *Suite, cfg Config, env *steps.Env, cl *reports.Cleanup) {
 	used := slices.Sorted(slices.Values(append(slices.Clone(cl.CreatedCaseIDs), cfg.Adopt...)))
-	cl.RemainingCaseIDs = used
 	if s.Profile.Paths.Delete == "" || len(used) == 0 || cfg.CaseID != "" {
 		return
 	}
 	// Delete even after an interrupt: what the run created is its own to clean up.
 	deleteCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	cl.DeletedCaseIDs, cl.RemainingCaseIDs = env.Pool.Delete(deleteCtx, used)
+	cl.DeletedCaseIDs, _ = env.Pool.Delete(deleteCtx, used)
 	cl.Detail = fmt.Sprintf("the run only changed cases it created; %d of %d deleted at the end (paths.delete)", len(cl.DeletedCaseIDs), len(used))
 }
