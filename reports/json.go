@@ -26,7 +26,7 @@ func init() {
 // report_digest, the SHA-256 of the document exactly as written but with that field empty,
 // so a reader can detect a report edited after the run (see ReportDigest).
 func WriteJSON(w io.Writer, r Run) error {
-	doc, err := marshalReport(r)
+	doc, err := marshalReport(r, nil)
 	if err != nil {
 		return err
 	}
@@ -34,13 +34,22 @@ func WriteJSON(w io.Writer, r Run) error {
 	return err
 }
 
-// marshalReport renders the document and fills in its digest.
-func marshalReport(r Run) ([]byte, error) {
+// marshalReport renders the document once and digests it once. It encodes r with
+// report_digest and the signature's value empty, which are the very bytes ReportDigest
+// hashes, then splices in the digest and the signature's value: sign(digest) when sign
+// is set, else the value r carries.
+func marshalReport(r Run, sign func(digest string) string) ([]byte, error) {
 	r = normalize(r)
 	if r.Schema == "" {
 		r.Schema = Schema
 	}
 	r.ReportDigest = ""
+	sigValue := ""
+	if r.Signature != nil {
+		s := *r.Signature
+		sigValue, s.Value = s.Value, ""
+		r.Signature = &s
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -50,11 +59,45 @@ func marshalReport(r Run) ([]byte, error) {
 		return nil, fmt.Errorf("encode report: %w", err)
 	}
 	doc := buf.Bytes()
-	digest, err := ReportDigest(doc)
-	if err != nil {
-		return nil, err
+	sum := sha256.Sum256(doc)
+	digest := "sha256:" + hex.EncodeToString(sum[:])
+	splices := []splice{{path: digestKey, val: digest}}
+	if r.Signature != nil {
+		if sign != nil {
+			sigValue = sign(digest)
+		}
+		splices = append(splices, splice{path: signatureKey + "." + signatureValueKey, val: sigValue})
 	}
-	return setDigest(doc, digest)
+	return spliceEmpty(doc, splices)
+}
+
+// splice is a string value to write over an empty one ("") of the document at path.
+type splice struct{ path, val string }
+
+// spliceEmpty writes each splice's value over its empty string in doc, a document this
+// package just encoded (each path once, report_digest before the signature), in one copy.
+func spliceEmpty(doc []byte, splices []splice) ([]byte, error) {
+	out := make([]byte, 0, len(doc)+200)
+	at := 0
+	for _, s := range splices {
+		found := gjson.GetBytes(doc, s.path)
+		if found.Type != gjson.String || found.Index < at || found.Raw != `""` {
+			return nil, fmt.Errorf("cannot locate %s in the encoded report", s.path)
+		}
+		out = append(out, doc[at:found.Index]...)
+		out = appendJSONString(out, s.val)
+		at = found.Index + len(found.Raw)
+	}
+	return append(out, doc[at:]...), nil
+}
+
+// appendJSONString appends s as the report's encoder writes a string (no HTML escapes).
+func appendJSONString(out []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return append(out, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }
 
 // ReportDigest recomputes the digest of a report.json: the value of the top-level
@@ -78,11 +121,6 @@ func ReportDigest(doc []byte) (string, error) {
 // is hashed.
 func setDigest(doc []byte, digest string) ([]byte, error) {
 	return setString(doc, true, digest, digestKey)
-}
-
-// setSignatureValue replaces the raw value of signature.value with a JSON string.
-func setSignatureValue(doc []byte, value string) ([]byte, error) {
-	return setString(doc, true, value, signatureKey, signatureValueKey)
 }
 
 // setString replaces the raw value at path (object keys from the top) with the JSON

@@ -52,16 +52,10 @@ func WriteSignedJSON(w io.Writer, r Run, key ed25519.PrivateKey) error {
 	}
 	r.Signature = &Signature{Algorithm: SignatureAlgorithm, KeyID: KeyID(pub),
 		PublicKey: base64.StdEncoding.EncodeToString(pub)}
-	doc, err := marshalReport(r)
+	doc, err := marshalReport(r, func(digest string) string {
+		return base64.StdEncoding.EncodeToString(ed25519.Sign(key, []byte(digest)))
+	})
 	if err != nil {
-		return err
-	}
-	digest, err := ReportDigest(doc)
-	if err != nil {
-		return err
-	}
-	sig := base64.StdEncoding.EncodeToString(ed25519.Sign(key, []byte(digest)))
-	if doc, err = setSignatureValue(doc, sig); err != nil {
 		return err
 	}
 	_, err = w.Write(doc)

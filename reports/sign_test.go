@@ -54,7 +54,7 @@ func TestSignedReportVerifiesAndTamperingFails(t *testing.T) {
 	Judge(&flipped, fixtureCatalog)
 	require.NotEqual(t, orig.Verdict, flipped.Verdict)
 	flipped.Signature = orig.Signature
-	forged, err := marshalReport(flipped)
+	forged, err := marshalReport(flipped, nil)
 	require.NoError(t, err)
 	res, err = Verify(forged, fixtureSuite)
 	require.NoError(t, err)
@@ -110,4 +110,9 @@ func TestParseKeys(t *testing.T) {
 	assert.ErrorContains(t, err, "not an Ed25519 private key")
 	_, err = ParsePublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte{1, 2}}))
 	assert.Error(t, err)
+}
+
+// setSignatureValue replaces the raw value of signature.value with a JSON string.
+func setSignatureValue(doc []byte, value string) ([]byte, error) {
+	return setString(doc, true, value, signatureKey, signatureValueKey)
 }
