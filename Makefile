@@ -33,10 +33,11 @@ bench: ## benchmarks: reference server round trips, a full run, and a run throug
 	$(GO) test -run '^$$' -bench FullRun -benchmem -benchtime 3x ./internal/cli/
 	$(GO) test -run '^$$' -bench Latency -benchtime 1x ./internal/cli/
 
-lint: ## gofmt, go vet, go mod tidy, and no non-test Go file over 600 lines
+lint: ## gofmt, go vet, staticcheck, go mod tidy, and no non-test Go file over 600 lines
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	@$(GO) mod tidy -diff >/dev/null || { echo "go mod tidy would change go.mod/go.sum: run it and commit"; $(GO) mod tidy -diff; exit 1; }
 	@long=$$(find . -name '*.go' ! -name '*_test.go' -not -path './.git/*' -exec awk 'FNR==601{print FILENAME}' {} +); \
 	  if [ -n "$$long" ]; then echo "over 600 lines (split by concern):"; echo "$$long"; exit 1; fi

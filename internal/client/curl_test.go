@@ -66,7 +66,7 @@ func TestCurlReproduces(t *testing.T) {
 		"single quotes": `{"description":"it's 'quoted' ''"}`,
 		"double quotes": `{"description":"say \"hi\" \\ back"}`,
 		"newlines":      "{\"description\":\"line 1\nline 2\r\n\tend\"}",
-		"unicode":       `{"description":"Zoë — 東京 🚓 ‮rtl"}`,
+		"unicode":       "{\"description\":\"Zoë — 東京 🚓 \u202ertl\"}",
 		"shell":         `{"description":"$HOME $(id) ` + "`id`" + ` !! ; | & > < * ?"}`,
 		"at sign":       `@/etc/passwd`,
 		"empty":         ``,

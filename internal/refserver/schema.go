@@ -186,16 +186,6 @@ func (s *schema) field(name string) (field, bool) {
 	return field{}, false
 }
 
-// readOnlyCol returns the read-only field that shows an internal column, "" if none does.
-func (s *schema) readOnlyName(col string) string {
-	for _, r := range s.readOnly {
-		if r.col == col {
-			return r.name
-		}
-	}
-	return ""
-}
-
 // routes are the paths of the profile, split into segments; "{id}" matches any one.
 type routes struct {
 	collection, item []string
