@@ -39,7 +39,8 @@ var requestsPhrases = []Phrase{
 	literal("the answer says Content-Type application/json", (*World).thenContentTypeJSON),
 }
 
-// probeRequest is a PATCH of the case setting the probe field to a new value; opts adjust it.
+// probeRequest is a PATCH setting the probe field to a new value, at path ("" for the
+// scenario's case).
 func (w *World) probeRequest(path string) (client.Request, error) {
 	f, err := w.probeField()
 	if err != nil {

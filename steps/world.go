@@ -62,7 +62,6 @@ type World struct {
 	amended string
 	mu      sync.Mutex
 	out     Outcome
-	seen    map[string]bool
 
 	caseID   string
 	setup    map[string]any  // the body the setup wrote the case with

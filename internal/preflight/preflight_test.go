@@ -34,23 +34,22 @@ func reference(t *testing.T) (base, token string) {
 type counting struct {
 	mu      sync.Mutex
 	created []string
-	posts   int
 }
 
 func (c *counting) add(id string) { c.mu.Lock(); c.created = append(c.created, id); c.mu.Unlock() }
 
-func check(t *testing.T, base, token string, p *fixtures.Profile) (error, *counting, *client.Client) {
+func check(t *testing.T, base, token string, p *fixtures.Profile) (*counting, *client.Client, error) {
 	t.Helper()
 	cl, err := client.New(client.Config{BaseURL: base, Token: token, Timeout: 2 * time.Second})
 	require.NoError(t, err)
 	var c counting
 	err = Check(t.Context(), Config{Client: cl, Profile: p, Body: cases.SetupBody(p, 7, "casecert-7"), Created: c.add})
-	return err, &c, cl
+	return &c, cl, err
 }
 
 func TestReferenceServerPasses(t *testing.T) {
 	base, token := reference(t)
-	err, c, cl := check(t, base, token, fixtures.Default())
+	c, cl, err := check(t, base, token, fixtures.Default())
 	require.NoError(t, err)
 	assert.Len(t, c.created, 1, "one case created")
 	assert.EqualValues(t, 3, cl.Requests(), "read an unknown id, create, read back")
@@ -81,7 +80,7 @@ func TestNotTheCaseAPI(t *testing.T) {
 		"redirect loop":   {loop.URL, `answered a redirect (302, Content-Type "text/html; charset=utf-8", Location "/incidents/500000000000000AAA")`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			err, c, _ := check(t, tc.base, token, fixtures.Default())
+			c, _, err := check(t, tc.base, token, fixtures.Default())
 			pe := asError(t, err)
 			assert.False(t, pe.Profile)
 			assert.Contains(t, pe.Msg, "this is not the Case API at this URL")
@@ -106,7 +105,7 @@ func TestUnreachableAndQuota(t *testing.T) {
 		closed:    "cannot be reached",
 		quota.URL: "request quota is exhausted",
 	} {
-		err, _, _ := check(t, base, "t", fixtures.Default())
+		_, _, err := check(t, base, "t", fixtures.Default())
 		pe := asError(t, err)
 		assert.False(t, pe.Profile)
 		assert.Contains(t, pe.Msg, want)
@@ -118,7 +117,7 @@ func TestCreateRefusedBecauseOfOneField(t *testing.T) {
 	y := strings.Replace(string(fixtures.DefaultYAML()), "{name: police_involved, type: boolean}", "{name: police_involved, type: string}", 1)
 	p, err := fixtures.Parse("vendor.yaml", []byte(y))
 	require.NoError(t, err)
-	err, c, cl := check(t, base, token, p)
+	c, cl, err := check(t, base, token, p)
 	pe := asError(t, err)
 	t.Log(pe.Msg)
 	assert.True(t, pe.Profile, "the profile is at fault: exit 2")
@@ -143,7 +142,7 @@ func TestCreateRefusedWhateverTheFields(t *testing.T) {
 	}))
 	defer refusing.Close()
 	_ = base
-	err, c, _ := check(t, refusing.URL, token, fixtures.Default())
+	c, _, err := check(t, refusing.URL, token, fixtures.Default())
 	pe := asError(t, err)
 	assert.False(t, pe.Profile)
 	assert.Contains(t, pe.Msg, "refuses to create a case, even with fewer fields")
