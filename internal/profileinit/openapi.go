@@ -46,7 +46,7 @@ func FromOpenAPI(name string, data []byte, operationID string) (*Draft, error) {
 		return nil, err
 	}
 	r.d.Header = append(r.d.Header, "Drafted by casecert profile init from "+name+" (OpenAPI "+version+").")
-	if doc.Servers != nil && len(doc.Servers) > 0 {
+	if len(doc.Servers) > 0 {
 		r.d.Header = append(r.d.Header, "The document's server: "+doc.Servers[0].URL+" (give it, absolute, as --base-url).")
 	}
 	if r.d.Profile.Name == "" {
