@@ -294,7 +294,7 @@ func (w *World) readCaseAt(ctx context.Context, id string) (gjson.Result, error)
 	if r.Fault != "" {
 		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s", r.Fault)
 	}
-	w.noteRead(id, cases.State{Doc: r.Doc(), Ex: r.Ex.Evidence(client.MaxEvidenceBody)})
+	w.noteRead(id, cases.StateOf(w.env.Profile, r.Ex))
 	return r.Doc(), nil
 }
 

@@ -465,15 +465,13 @@ func (p *Pool) readState(ctx context.Context, id string) (State, error) {
 	}
 	defer release()
 	r, err := ReadCase(ctx, p.env.Client.Do, p.env.Profile, id)
-	st := State{Ex: r.Ex.Evidence(client.MaxEvidenceBody)}
 	if err != nil {
-		return st, err
+		return State{Ex: r.Ex.Evidence(client.MaxEvidenceBody)}, err
 	}
 	if r.Fault != "" {
-		return st, errors.New("reading the shared case back: expected 200 with a JSON object; observed " + r.Fault)
+		return State{Ex: r.Ex.Evidence(client.MaxEvidenceBody)}, errors.New("reading the shared case back: expected 200 with a JSON object; observed " + r.Fault)
 	}
-	st.Doc = r.Doc()
-	return st, nil
+	return StateOf(p.env.Profile, r.Ex), nil
 }
 
 // Wait waits for the read-back of a batch the caller wrote in.

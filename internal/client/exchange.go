@@ -144,7 +144,11 @@ func (e Exchange) Summary() string {
 	if e.Status == 0 {
 		return "no answer (" + e.Err + ")"
 	}
-	body := strings.Join(strings.Fields(e.ResponseBody), " ")
+	head := e.ResponseBody
+	if len(head) > 1<<10 { // only the start is shown: a body of megabytes is not split into words
+		head = head[:1<<10]
+	}
+	body := strings.Join(strings.Fields(head), " ")
 	if r := []rune(body); len(r) > 200 {
 		body = string(r[:200]) + "…"
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -274,15 +275,19 @@ func (c *Client) attempt(ctx context.Context, p *prepared, n int) attemptResult 
 }
 
 // readBody reads at most max bytes of the answer (after the transport's transparent
-// gzip decoding, so a gzip bomb stops at max too) into one string, sized up front from
-// Content-Length when the target gives one: a body of megabytes is copied once, not
-// grown by doubling and converted again. tooLarge says the answer had more.
+// gzip decoding, so a gzip bomb stops at max too) into one string of its exact size: sized
+// up front from Content-Length when the target gives one, else read in pooled chunks and
+// copied once, so a body of megabytes is never grown by doubling (which allocated about
+// three times its size for every answer). tooLarge says the answer had more.
 func readBody(resp *http.Response, max int64) (body string, tooLarge bool, err error) {
+	limited := io.LimitReader(resp.Body, max)
 	var b strings.Builder
 	if n := resp.ContentLength; n > 0 {
 		b.Grow(int(min(n, max)))
+		_, err = io.Copy(&b, limited)
+	} else {
+		err = readChunked(&b, limited)
 	}
-	_, err = io.Copy(&b, io.LimitReader(resp.Body, max))
 	if err != nil || int64(b.Len()) < max {
 		return b.String(), false, err
 	}
@@ -290,6 +295,40 @@ func readBody(resp *http.Response, max int64) (body string, tooLarge bool, err e
 	var one [1]byte
 	n, _ := io.ReadFull(resp.Body, one[:])
 	return b.String(), n > 0, nil
+}
+
+const bodyChunk = 64 << 10
+
+var bodyChunks = sync.Pool{New: func() any { return new([bodyChunk]byte) }}
+
+// readChunked reads r to its end into chunks from bodyChunks, then writes them to b in
+// one allocation of the total size.
+func readChunked(b *strings.Builder, r io.Reader) error {
+	var chunks []*[bodyChunk]byte
+	defer func() {
+		for _, c := range chunks {
+			bodyChunks.Put(c)
+		}
+	}()
+	total, filled := 0, bodyChunk
+	for {
+		if filled == bodyChunk {
+			chunks, filled = append(chunks, bodyChunks.Get().(*[bodyChunk]byte)), 0
+		}
+		n, err := r.Read(chunks[len(chunks)-1][filled:])
+		total, filled = total+n, filled+n
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	b.Grow(total)
+	for i, c := range chunks {
+		b.Write(c[:min(bodyChunk, total-i*bodyChunk)])
+	}
+	return nil
 }
 
 // recordHeaders flattens h for the Exchange, redacting as it goes.
