@@ -65,7 +65,7 @@ func nearestKey(name string, keys []string) string {
 	want := foldKey(name)
 	best, bestD := "", max(2, len(want)/4)+1
 	for _, k := range keys {
-		if d := editDistance(want, foldKey(k)); d < bestD {
+		if d := fixtures.EditDistance(want, foldKey(k)); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -79,24 +79,4 @@ func foldKey(s string) string {
 		}
 		return r
 	}, strings.ToLower(s))
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
