@@ -308,6 +308,19 @@ func faultTable() []Fault {
 			MayFail:     []string{"RES-UPDATED"},
 			Why:         "the UpdatedResponse names the case by its plain number, not an 18-character id",
 		},
+		// A target one abuse breaks beyond its case (disrupt.go): the health probe after
+		// each disruptive scenario names the one that broke it, and the run stops there.
+		{
+			Name: "deep-json-poisons",
+			Description: "like json-server 0.17: a PATCH nested over 1000 deep is stored (200), and from then on every write answers " +
+				"500 RangeError: Maximum call stack size exceeded until that case is written again",
+			Fails: []string{"REQ-NO-5XX"},
+		},
+		{
+			Name:        "abuse-breaks-for-good",
+			Description: "after a request body over 1 MiB, every request answers 500 for good",
+			Fails:       []string{"REQ-NO-5XX"},
+		},
 		// Security and versioning.
 		{
 			Name:        "no-auth",

@@ -128,6 +128,19 @@ func faultProbes() map[string]probe {
 		},
 		"version-current-refused": func(s *tsrv) string { return code(s.do("GET", incidents, "", "API-Version: 1.0")) },
 		"version-unchecked":       func(s *tsrv) string { return code(s.do("GET", incidents, "", "API-Version: 99.0")) },
+		"deep-json-poisons": func(s *tsrv) string {
+			poisoned, other := s.create(nil), s.create(nil)
+			deep := `{"summary": ` + long("[", 2000) + long("]", 2000) + `}`
+			out := []string{code(s.do("PATCH", incidents+"/"+poisoned, deep))}
+			out = append(out, code(s.patch(other, map[string]any{"summary": "a"})), code(s.do("GET", incidents+"/"+other, "")))
+			out = append(out, code(s.patch(poisoned, map[string]any{"summary": "rewritten"})), code(s.patch(other, map[string]any{"summary": "b"})))
+			return strings.Join(out, " ")
+		},
+		"abuse-breaks-for-good": func(s *tsrv) string {
+			id := s.create(nil)
+			big := `{"summary": "` + long("x", 1<<20) + `"}`
+			return code(s.do("PATCH", incidents+"/"+id, big)) + " " + code(s.do("GET", incidents+"/"+id, ""))
+		},
 		"plain-ids": func(s *tsrv) string {
 			r := s.do("POST", incidents, `{"summary": "x"}`)
 			p := s.do("PATCH", incidents+"/"+r.get("id").String(), `{"summary": "y"}`)
@@ -201,6 +214,9 @@ func TestFaultOutcomes(t *testing.T) {
 		{"location-unknown-accepted", `200 "STORE-9999"`},
 		{"error-no-body", "text/plain; charset=utf-8 "},
 		{"no-updated-response", "204 "},
+		// Writes fail (reads do not) until the poisoned case is written again.
+		{"deep-json-poisons", "200 500 200 200 200"},
+		{"abuse-breaks-for-good", "413 500"},
 	}
 	for _, tc := range cases {
 		assert.Equal(t, tc.want, probes[tc.fault](newTS(t, tc.fault)), tc.fault)

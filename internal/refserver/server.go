@@ -59,6 +59,7 @@ type Server struct {
 	st      *store
 	delete  bool // DELETE of the case path is served (the profile names paths.delete)
 	served  *fixtures.Profile
+	broken  breakage // what an abuse did to the server (disrupt.go)
 }
 
 // New opens the store, seeds the fixtures and returns the server. It never listens.
@@ -201,6 +202,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	what, rawID, kind := s.sc.routes.match(parts)
+	if handled, err := s.disrupted(ctx, w, r, what, rawID); handled {
+		return err
+	}
 	switch what {
 	case "collection":
 		switch r.Method {
@@ -294,6 +298,7 @@ func (s *Server) readObject(w http.ResponseWriter, r *http.Request, allowNonObje
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
+			s.tooLarge()
 			return nil, &apiError{status: http.StatusRequestEntityTooLarge, code: "REQUEST_TOO_LARGE",
 				msg: fmt.Sprintf("request body over %d bytes", maxBody)}
 		}
