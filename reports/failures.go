@@ -18,8 +18,9 @@ type Failure struct {
 	Evidence string
 	// Scenario is the ID of that first failing scenario.
 	Scenario string
-	// Failed of Scenarios of the requirement's scenarios failed.
-	Failed, Scenarios int
+	// Failed of Scenarios of the requirement's scenarios failed; Same of them observed
+	// what the first one did.
+	Failed, Scenarios, Same int
 	// Reproduce are the lines that reproduce the failure (see reproduce).
 	Reproduce []Reproduce
 }
@@ -53,18 +54,16 @@ func Failures(r *Run) []Failure {
 			continue
 		}
 		f := Failure{ID: req.ID, Level: req.Level, Title: req.Title, Scenarios: len(req.Scenarios)}
-		var first *Scenario
+		var failed []*Scenario
 		for _, id := range req.Scenarios {
-			sc, ok := ix.scenarios[id]
-			if !ok || string(sc.Status) != string(StatusFailed) {
-				continue
-			}
-			f.Failed++
-			if first == nil {
-				first = sc
+			if sc, ok := ix.scenarios[id]; ok && string(sc.Status) == string(StatusFailed) {
+				failed = append(failed, sc)
 			}
 		}
-		if first != nil {
+		f.Failed = len(failed)
+		if len(failed) > 0 {
+			first := failed[0]
+			_, f.Same = sameSeen(failed)
 			f.Scenario = first.ID
 			f.Evidence = brief.FirstLine(first.Error, maxEvidenceLine)
 			f.Reproduce = reproduce(r, req, first)
@@ -73,6 +72,16 @@ func Failures(r *Run) []Failure {
 	}
 	slices.SortStableFunc(out, func(a, b Failure) int { return levelRank[b.Level] - levelRank[a.Level] })
 	return out
+}
+
+// FailedCounts says how many of a failed requirement's scenarios failed and how many of
+// those saw what the first one did: "3 of 12 scenarios failed, 3 the same way".
+func FailedCounts(f Failure) string {
+	msg := fmt.Sprintf("%d of %s failed", f.Failed, plural(f.Scenarios, "scenario"))
+	if f.Failed > 1 {
+		msg += fmt.Sprintf(", %d the same way", f.Same)
+	}
+	return msg
 }
 
 // reproduce is how to see a failing scenario again: the casecert command that reruns

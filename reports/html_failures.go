@@ -49,7 +49,7 @@ func htmlFailures(r *Run, ix index) (first []htmlFailure, more []htmlLink, group
 			hf := htmlFailure{
 				ID: c(f.ID), Anchor: anchor, Level: c(f.Level), Title: codeSpans(c(f.Title)),
 				Badge: badgeClass(StatusFailed, f.Level), Evidence: c(f.Evidence),
-				Counts: fmt.Sprintf("%d of %s failed", f.Failed, plural(f.Scenarios, "scenario")),
+				Counts: FailedCounts(f),
 			}
 			if sc := ix.scenarios[f.Scenario]; sc != nil {
 				if note := ix.knownNote(sc); note != "" {

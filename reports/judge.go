@@ -3,6 +3,7 @@ package reports
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -73,13 +74,14 @@ func judgeRequirement(level string, scs []*Scenario) (Status, string) {
 	if len(scs) == 0 {
 		return StatusSkipped, ""
 	}
-	var failed, skipped, unjudged, observed []string
+	var skipped, unjudged, observed []string
+	var failed []*Scenario
 	passed := 0
 	firstProblem := ""
 	for _, sc := range scs {
 		switch sc.Status {
 		case StatusFailed:
-			failed = append(failed, sc.Name)
+			failed = append(failed, sc)
 			if level == LevelInfo { // an info scenario that broke observed nothing
 				unjudged = append(unjudged, sc.Name)
 				firstProblem = cmp.Or(firstProblem, brief.FirstLine(sc.Error, 0))
@@ -110,13 +112,47 @@ func judgeRequirement(level string, scs []*Scenario) (Status, string) {
 	}
 	switch {
 	case len(failed) > 0:
-		return StatusFailed, fmt.Sprintf("%d of %d scenarios failed", len(failed), len(scs))
+		return StatusFailed, failedReason(failed, len(scs))
 	case len(unjudged) > 0 || passed == 0:
 		return notJudged()
 	case len(skipped) > 0:
 		return StatusPassed, fmt.Sprintf("%d of %d scenarios skipped: %s", len(skipped), len(scs), firstNonEmpty(skipped))
 	}
 	return StatusPassed, ""
+}
+
+// failedReason says what the failed scenarios of a requirement saw: what the first one
+// observed (the status and message of the answer, when its error says "observed"), and
+// how many of them saw the same.
+func failedReason(failed []*Scenario, of int) string {
+	first, same := sameSeen(failed)
+	msg := fmt.Sprintf("%d of %d scenarios failed; the first (%s): %s", len(failed), of, failed[0].Name, first)
+	if len(failed) > 1 {
+		msg += fmt.Sprintf("; %d of the %d saw the same", same, len(failed))
+	}
+	return msg
+}
+
+// sameSeen is what the first failed scenario observed, and how many of failed observed
+// the same.
+func sameSeen(failed []*Scenario) (first string, same int) {
+	seen := func(sc *Scenario) string {
+		line := brief.FirstLine(sc.Error, 0)
+		if i := strings.LastIndex(line, "; observed "); i >= 0 {
+			return line[i+2:]
+		}
+		if id, rest, ok := strings.Cut(line, ": "); ok && slices.Contains(sc.Requirements, id) {
+			return rest
+		}
+		return line
+	}
+	first = seen(failed[0])
+	for _, sc := range failed {
+		if seen(sc) == first {
+			same++
+		}
+	}
+	return first, same
 }
 
 // Summarize counts requirements by level and status, and scenarios by status.

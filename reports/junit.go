@@ -151,6 +151,9 @@ func WriteJUnit(w io.Writer, r Run) error {
 			suite.Properties = append(suite.Properties, junitProperty{Name: "requirement", Value: id})
 			if req, ok := ix.reqs[id]; ok {
 				suite.Properties = append(suite.Properties, junitProperty{Name: "level." + id, Value: req.Level})
+				if req.Status == StatusFailed {
+					suite.Properties = append(suite.Properties, junitProperty{Name: "reason." + id, Value: req.Reason})
+				}
 			}
 		}
 		suite.Time = seconds(suiteMS)

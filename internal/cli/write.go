@@ -87,7 +87,7 @@ const maxConsoleCurl = 400
 // reproduce it, must before should.
 func printFailures(w io.Writer, run reports.Run) {
 	for _, f := range reports.Failures(&run) {
-		fmt.Fprintf(w, "  %s (%s), %d of %d scenarios failed: %s\n", f.ID, f.Level, f.Failed, f.Scenarios, f.Title)
+		fmt.Fprintf(w, "  %s (%s), %s: %s\n", f.ID, f.Level, reports.FailedCounts(f), f.Title)
 		if f.Evidence != "" {
 			fmt.Fprintf(w, "    %s\n", f.Evidence)
 		}
