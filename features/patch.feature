@@ -122,7 +122,7 @@ Feature: PATCH semantics of Update Case
     Then the PATCH succeeds
     And every field reads back unchanged
 
-  @PATCH-CONCURRENT @must
+  @PATCH-CONCURRENT @must @disruptive
   Scenario: concurrent PATCHes of different fields all persist
     Given a case with every field populated
     When 8 clients each PATCH a different field at the same time

@@ -84,7 +84,7 @@ Feature: Identity, request handling and responses of Update Case
     When I PATCH another field with the content type "application/merge-patch+json"
     Then I record whether the PATCH was applied
 
-  @REQ-NO-5XX @must
+  @REQ-NO-5XX @must @disruptive
   Scenario Outline: an abusive request, <abuse>, gets no 5xx answer
     Given a case with every field populated
     When I send an abusive PATCH: <abuse>

@@ -274,10 +274,13 @@ func (w *World) Finish() {
 		w.pending = false
 		pool.Wrote(w.batch)
 	}
-	if w.held != nil {
+	switch {
+	case w.held != nil && w.disruptive && !w.held.Existing:
+		pool.Retire(w.held) // what the scenario did to it must not reach another scenario
+	case w.held != nil:
 		pool.Release(w.held, w.state, w.known, w.lastWrite, w.setup)
-		w.held = nil
 	}
+	w.held = nil
 	pool.End()
 }
 

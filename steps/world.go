@@ -10,12 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v34"
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
@@ -40,6 +42,10 @@ type Env struct {
 	Pool     *cases.Pool
 	poolOnce sync.Once
 }
+
+// DisruptiveTag marks a scenario that may damage the target beyond its own case: it runs
+// after every other scenario, alone, and its case is never lent again.
+const DisruptiveTag = "@disruptive"
 
 // Outcome is what a finished scenario leaves for the results model.
 type Outcome struct {
@@ -83,6 +89,10 @@ type World struct {
 	lastWrite time.Time   // of the case, as far as the scenario knows
 	batch     *cases.Batch
 	pending   bool // a member of batch that has not written yet
+
+	// disruptive: the scenario may damage the target beyond its case (DisruptiveTag): it
+	// shares its case with no one, and no scenario gets that case after it.
+	disruptive bool
 }
 
 // NewWorld starts a scenario's world; sc gives its steps, and Finish ends it. With sc nil
@@ -92,7 +102,8 @@ func NewWorld(env *Env, scenarioID string, requirements []string, sc *godog.Scen
 	if len(requirements) > 0 {
 		w.req = requirements[0]
 	}
-	w.shared = sc != nil && Shareable(sc.Steps)
+	w.disruptive = sc != nil && slices.ContainsFunc(sc.Tags, func(t *messages.PickleTag) bool { return t.Name == DisruptiveTag })
+	w.shared = sc != nil && Shareable(sc.Steps) && !w.disruptive
 	w.rested = sc != nil && WantsRestedCase(sc.Steps)
 	if sc != nil {
 		env.casePool().Begin()

@@ -106,7 +106,7 @@ func runCommand(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	state.stopped = stopReason(ctx)
+	state.stopped = firstNonEmpty(stopReason(ctx), res.Stopped)
 	run := resultsModel(opts, st, target, res, started, env.Now(), state)
 	if err := opts.baseline.apply(&run, env); err != nil {
 		return err

@@ -70,7 +70,7 @@ func TestRunWideChecksJudgeEveryExchange(t *testing.T) {
 		rec.Observe(ex)
 	}
 	got := map[string]reports.Scenario{}
-	for _, sc := range runWide(st, rec, Shard{}) {
+	for _, sc := range runWide(st, rec, Shard{}, nil) {
 		got[sc.Requirements[0]] = sc
 	}
 	require.Len(t, got, 2)
@@ -83,7 +83,7 @@ func TestRunWideChecksJudgeEveryExchange(t *testing.T) {
 
 	good := &Recorder{}
 	good.Observe(client.Exchange{Method: "PATCH", URL: "/e", Status: 400, ResponseBody: `{"message": "bad"}`})
-	for _, sc := range runWide(st, good, Shard{I: 2, N: 3}) {
+	for _, sc := range runWide(st, good, Shard{I: 2, N: 3}, nil) {
 		assert.Equal(t, reports.StatusPassed, sc.Status, fmt.Sprint(sc))
 		assert.Contains(t, sc.Name, "(shard 2 of 3)")
 	}
@@ -92,7 +92,7 @@ func TestRunWideChecksJudgeEveryExchange(t *testing.T) {
 	// is not a 5xx, nor a refusal with a message.
 	silent := &Recorder{}
 	silent.Observe(client.Exchange{Method: "PATCH", URL: "/f", Err: "connection refused"})
-	for _, sc := range runWide(st, silent, Shard{}) {
+	for _, sc := range runWide(st, silent, Shard{}, nil) {
 		assert.Equal(t, reports.StatusError, sc.Status, fmt.Sprint(sc))
 		assert.Contains(t, sc.Error, "could not judge")
 	}

@@ -29,6 +29,8 @@ type collector struct {
 	queue     map[string][]Pickle
 	scenarios []reports.Scenario
 	done      int
+
+	disruptivePhase
 }
 
 func (c *collector) Progress() int {
@@ -91,7 +93,14 @@ func (c *collector) initScenario(sc *godog.ScenarioContext) {
 		if err != nil && !errors.Is(err, godog.ErrSkip) {
 			w.StepFailed("(scenario)", err)
 		}
-		c.record(pickle, w.Outcome(), time.Since(started), context.Cause(ctx))
+		out := w.Outcome()
+		if broke, exs := c.afterDisruptive(ctx, pickle); broke != "" {
+			// The scenario broke the target: a violation of its requirement, whatever its
+			// own steps saw, with the probe's exchanges as the evidence.
+			out.Err, out.FailedStep = steps.Broke(broke), "(the health probe after the scenario)"
+			out.Exchanges = append(out.Exchanges, exs...)
+		}
+		c.record(pickle, out, time.Since(started), context.Cause(ctx))
 		return ctx, nil
 	})
 }

@@ -140,7 +140,7 @@ func (s *Suite) Size() int {
 }
 
 // runWide judges the catalog's run-wide checks over what the recorder saw.
-func runWide(s *Suite, rec *Recorder, sh Shard) []reports.Scenario {
+func runWide(s *Suite, rec *Recorder, sh Shard, leftOut map[string]int) []reports.Scenario {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	// Each shard judges its own exchanges; merged, any shard's failure fails the requirement.
@@ -158,8 +158,14 @@ func runWide(s *Suite, rec *Recorder, sh Shard) []reports.Scenario {
 		if t == nil {
 			t = &tally{}
 		}
-		out = append(out, runWideScenario(r, c.Passed, suffix, *t,
-			fmt.Sprintf("expected %s; observed %d of %d %s", c.Expected, t.count, t.seen, c.Counted)))
+		sc := runWideScenario(r, c.Passed, suffix, *t,
+			fmt.Sprintf("expected %s; observed %d of %d %s", c.Expected, t.count, t.seen, c.Counted))
+		if n := leftOut[r.ID]; n > 0 && sc.Status == reports.StatusPassed {
+			// The exchanges seen hold none of the requests the requirement is about.
+			sc.Status = reports.StatusError
+			sc.Error = fmt.Sprintf("%s: not judged: the tags left out its %d disruptive scenarios (%s), whose requests this check is about", r.ID, n, DisruptiveTag)
+		}
+		out = append(out, sc)
 	}
 	return out
 }

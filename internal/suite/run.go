@@ -2,14 +2,12 @@ package suite
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"slices"
 	"sort"
 	"sync"
-	"testing/fstest"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -62,6 +60,11 @@ type Result struct {
 	Mode      string   // "created-cases" or "existing-case"
 	// Cleanup lists the cases the run created and, with a CaseID, whether it was restored.
 	Cleanup reports.Cleanup
+	// Stopped, when set, is why the suite stopped before every scenario ran (a disruptive
+	// scenario broke the target); the caller's own stops are its context's cause.
+	Stopped string
+	// DisruptiveTook is the wall time of the disruptive phase (disruptive.go).
+	DisruptiveTook time.Duration
 }
 
 var tagExpr = regexp.MustCompile(`^\s*~?@[^\s,&~@]+(\s*(,|&&)\s*~?@[^\s,&~@]+)*\s*$`)
@@ -116,25 +119,11 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 	for _, f := range s.Features {
 		contents = append(contents, godog.Feature{Name: f.Path, Contents: f.Source})
 	}
-	suite := godog.TestSuite{
-		Name:                "casecert",
-		ScenarioInitializer: c.initScenario,
-		Options: &godog.Options{
-			Format:          "progress", // discarded: the results model and reports.Formats write the reports
-			Output:          io.Discard,
-			FeatureContents: contents,
-			FS:              fstest.MapFS{}, // never let godog read ./features from the working directory
-			Tags:            cfg.Tags,
-			Concurrency:     scenarios,
-			Randomize:       cfg.Seed,
-			Strict:          true,
-			NoColors:        true,
-			DefaultContext:  ctx,
-		},
+	stopped, err := c.runPhases(ctx, contents, scenarios)
+	if err != nil {
+		return Result{}, err
 	}
-	if code := suite.Run(); code == 2 {
-		return Result{}, errors.New("godog refused the suite (options or feature parse error)")
-	}
+	res.Stopped, res.DisruptiveTook = stopped, c.disruptiveTook
 	if c.Progress() > 0 && cfg.Progress != nil {
 		fmt.Fprintln(cfg.Progress)
 	}
@@ -146,7 +135,7 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 	res.Cleanup.CreatedCaseIDs = created.list()
 	deleteCases(ctx, s, cfg, env, &res.Cleanup)
 
-	res.Scenarios = append(c.scenarios, runWide(s, cfg.Recorder, cfg.Shard)...)
+	res.Scenarios = append(c.scenarios, runWide(s, cfg.Recorder, cfg.Shard, s.leftOutDisruptive(cfg.Tags))...)
 	sort.Slice(res.Scenarios, func(i, j int) bool { return res.Scenarios[i].ID < res.Scenarios[j].ID })
 	res.Requests, res.Protocols = cfg.Recorder.totals()
 	return res, nil

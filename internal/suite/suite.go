@@ -63,6 +63,9 @@ type Requirement struct {
 	Selectors []string             `yaml:"-"`
 	Platforms map[string]Amendment `yaml:"platforms"`
 	Amended   string               `yaml:"-"`
+	// Disruptive says why its scenarios may damage the target beyond their own case;
+	// they carry DisruptiveTag and run last, alone (disruptive.go).
+	Disruptive string `yaml:"disruptive"`
 }
 
 // Amendment is how a platform changes a requirement: its level there, and why (shown in
@@ -84,7 +87,9 @@ type Pickle struct {
 	Level        string // in effect for the profile (a platform amendment may change it)
 	// Amended is the reason of a platform amendment of its requirement ("" for none).
 	Amended string
-	Steps   []*messages.PickleStep
+	// Disruptive: tagged DisruptiveTag, it runs after every other scenario, alone.
+	Disruptive bool
+	Steps      []*messages.PickleStep
 }
 
 // Load reads every .feature file and the requirement catalog from fsys (at its root),
@@ -189,6 +194,7 @@ func (s *Suite) addFeature(name string, src []byte) error {
 			if tag == reports.LevelMust || tag == reports.LevelShould || tag == reports.LevelInfo {
 				p.Level = tag
 			}
+			p.Disruptive = p.Disruptive || t.Name == DisruptiveTag
 		}
 		if len(p.Requirements) == 0 || p.Level == "" {
 			return fmt.Errorf("%s: scenario %q needs a requirement tag of the catalog and a level tag (@must, @should or @info)", name, pk.Name)
@@ -197,6 +203,12 @@ func (s *Suite) addFeature(name string, src []byte) error {
 			if s.declared[id] != p.Level {
 				return fmt.Errorf("%s: scenario %q is tagged @%s but %s is %s in the catalog", name, pk.Name, p.Level, id, s.declared[id])
 			}
+		}
+		if r := effective[p.Requirements[0]]; p.Disruptive != (r.Disruptive != "") {
+			if p.Disruptive {
+				return fmt.Errorf("%s: scenario %q is tagged %s but %s gives no reason (disruptive:) in requirements.yaml", name, pk.Name, DisruptiveTag, r.ID)
+			}
+			return fmt.Errorf("%s: scenario %q lacks the tag %s that %s has in requirements.yaml (disruptive: %s)", name, pk.Name, DisruptiveTag, r.ID, r.Disruptive)
 		}
 		// A platform amendment changes the level in effect and tells the steps why.
 		if r := effective[p.Requirements[0]]; r.Amended != "" {

@@ -1,0 +1,81 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/cases"
+	"github.com/casecert/casecert/internal/client"
+)
+
+// Probe is the health check of the disruptive phase (requirements.md, "Disruptive
+// scenarios"): a read of a case of its own and a harmless PATCH of one free-text field of
+// it. It is measured once before the first disruptive scenario, and again after each: a
+// target that answered it before and fails it now was broken by the scenario in between.
+type Probe struct {
+	w     *World
+	field fixtures.Field // "" name: the profile has no free-text field, the probe only reads
+	n     int
+}
+
+// NewProbe takes a case of its own from the pool (never lent again; on a --case-id run,
+// the existing case, restored at the end with the rest) and checks it once: an error
+// when the target fails the probe before any disruptive scenario ran.
+func NewProbe(ctx context.Context, env *Env) (*Probe, error) {
+	w := NewWorld(env, "health-probe", []string{"health probe"}, nil)
+	if err := w.lease(ctx, cases.Want{}); err != nil {
+		return nil, fmt.Errorf("the health probe could not get a case: %w", err)
+	}
+	if !w.held.Existing {
+		env.casePool().Retire(w.held)
+	}
+	w.held = nil
+	p := &Probe{w: w}
+	p.field, _ = env.Profile.ProbeField()
+	if _, err := p.Check(ctx); err != nil {
+		return nil, fmt.Errorf("the target failed the health probe before the disruptive scenarios (they were not run): it answers %w", err)
+	}
+	return p, nil
+}
+
+// Check runs the probe once. The error says how the target failed it: what it answered
+// to which request ("500 ... to a write (PATCH URL of FIELD)"); the exchanges are the probe's, for the evidence of a scenario that
+// broke the target.
+func (p *Probe) Check(ctx context.Context) ([]client.Exchange, error) {
+	w := p.w
+	w.mu.Lock()
+	w.out.Exchanges = nil
+	w.mu.Unlock()
+	p.n++
+	err := p.check(ctx)
+	return w.Outcome().Exchanges, err
+}
+
+func (p *Probe) check(ctx context.Context) error {
+	w := p.w
+	path := fixtures.Path(w.env.Profile.Paths.Read, w.caseID)
+	ex, err := w.do(ctx, client.Request{Method: http.MethodGet, Path: path})
+	if err != nil {
+		return err
+	}
+	if fault := cases.ReadFault(ex); fault != "" {
+		return fmt.Errorf("%s to a read of a case (GET %s)", fault, ex.URL)
+	}
+	if p.field.Name == "" {
+		return nil
+	}
+	body := map[string]any{p.field.Name: fmt.Sprintf("casecert health probe %d", p.n)}
+	if ex, err = w.do(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body}); err != nil {
+		return err
+	}
+	if ex.Status/100 != 2 {
+		return fmt.Errorf("%s to a write (PATCH %s of %s)", ex.Summary(), ex.URL, p.field.Name)
+	}
+	return nil
+}
+
+// Broke is the violation of a disruptive scenario that broke the target (its health
+// probe failed after it): msg says how.
+func Broke(msg string) error { return &Violation{msg: msg} }
