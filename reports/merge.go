@@ -278,7 +278,9 @@ func foldRunWide(results []shardResult) Scenario {
 		if rank(r.sc.Status) < rank(out.Status) {
 			out.Status = r.sc.Status
 		}
-		if r.sc.Error != "" {
+		if r.sc.Error != "" && len(results) == 1 {
+			problems = append(problems, r.sc.Error) // a merge of one run says what the run said
+		} else if r.sc.Error != "" {
 			problems = append(problems, r.label+": "+r.sc.Error)
 		}
 		out.DurationMS += r.sc.DurationMS

@@ -67,7 +67,9 @@ func (p *Probe) check(ctx context.Context) error {
 		return nil
 	}
 	body := map[string]any{p.field.Name: fmt.Sprintf("casecert health probe %d", p.n)}
-	if ex, err = w.do(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body}); err != nil {
+	// A write refused as locked (another writer held the row a moment) is sent again, as
+	// PATCH-CONCURRENT's are: the target is not broken for that.
+	if ex, err = w.writeThroughLocks(ctx, body, true); err != nil {
 		return err
 	}
 	if ex.Status/100 != 2 {
