@@ -69,7 +69,7 @@ func (p *Probe) check(ctx context.Context) error {
 	body := map[string]any{p.field.Name: fmt.Sprintf("casecert health probe %d", p.n)}
 	// A write refused as locked (another writer held the row a moment) is sent again, as
 	// PATCH-CONCURRENT's are: the target is not broken for that.
-	if ex, err = w.writeThroughLocks(ctx, body, true); err != nil {
+	if ex, err = w.writeThroughLocks(ctx, body, w.env.Profile.Host()); err != nil {
 		return err
 	}
 	if ex.Status/100 != 2 {
