@@ -111,7 +111,7 @@ func TestNo5xxDoesNotCountThePlatformsOwn(t *testing.T) {
 		for _, ex := range exs {
 			rec.Observe(ex)
 		}
-		scs := runWide(st, rec, Shard{})
+		scs := runWide(st, rec, Shard{}, nil)
 		require.Len(t, scs, 1)
 		return scs[0]
 	}
