@@ -127,10 +127,13 @@ func (c *collector) afterDisruptive(ctx context.Context, p Pickle) (string, []cl
 	return broke, exs
 }
 
-// leftOutDisruptive counts, by requirement, the disruptive scenarios the tag expression
-// leaves out.
+// leftOutDisruptive counts, by requirement, the disruptive scenarios a tag expression that
+// excludes them by name ('~@disruptive') leaves out.
 func (s *Suite) leftOutDisruptive(tags string) map[string]int {
 	out := map[string]int{}
+	if !strings.Contains(tags, "~"+DisruptiveTag) {
+		return out
+	}
 	for _, p := range s.Pickles {
 		if p.Disruptive && !MatchTags(tags, p.Tags) {
 			out[p.Requirements[0]]++
