@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -62,14 +61,9 @@ func (bf *baselineFile) apply(run *reports.Run, env Env) error {
 
 // baselineCommand writes a baseline from a report (-o FILE) or prunes one (--prune FILE).
 func baselineCommand(env Env, args []string) error {
-	set := flag.NewFlagSet("baseline", flag.ContinueOnError)
-	set.SetOutput(env.Stderr)
+	set := commandFlags(env, "baseline", "casecert baseline -o FILE REPORT.json | casecert baseline --prune FILE REPORT.json")
 	out := set.String("o", "", "write a new baseline `FILE`: one entry per failed requirement of the report (reason TODO, no expiry)")
 	prune := set.String("prune", "", "drop from the baseline `FILE` the entries the report shows passing (stale)")
-	set.Usage = func() {
-		fmt.Fprintln(env.Stderr, "Usage: casecert baseline -o FILE REPORT.json | casecert baseline --prune FILE REPORT.json")
-		set.PrintDefaults()
-	}
 	paths, err := parseInterleaved(set, args)
 	if err != nil {
 		return err

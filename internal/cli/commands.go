@@ -45,14 +45,9 @@ const digestMeaning = `what this proves: the report is intact (unchanged since a
   not origin: it does not show who ran the certification, or against what.`
 
 func verifyCommand(env Env, args []string) error {
-	set := flag.NewFlagSet("verify", flag.ContinueOnError)
-	set.SetOutput(env.Stderr)
+	set := commandFlags(env, "verify", "casecert verify [--public-key FILE] [--certification] REPORT.json")
 	pubPath := set.String("public-key", "", "Ed25519 public key `FILE` (PEM, or 32 bytes raw, hex or base64): the report must carry a valid signature by it")
 	certification := set.Bool("certification", false, "also refuse a report that is not a certification run: judged with a baseline, --tags, one --shard unmerged, or reruns")
-	set.Usage = func() {
-		fmt.Fprintln(env.Stderr, "Usage: casecert verify [--public-key FILE] [--certification] REPORT.json")
-		set.PrintDefaults()
-	}
 	paths, err := parseInterleaved(set, args)
 	if err != nil {
 		return err
@@ -374,4 +369,16 @@ func suiteFromFlags(env Env, command string, args []string) (*suite.Suite, strin
 		return nil, "", err
 	}
 	return st, *profilePath, nil
+}
+
+// commandFlags is a command's flag set: errors and help go to stderr, and -h prints
+// "Usage: " + usage, then the flags.
+func commandFlags(env Env, name, usage string) *flag.FlagSet {
+	set := flag.NewFlagSet(name, flag.ContinueOnError)
+	set.SetOutput(env.Stderr)
+	set.Usage = func() {
+		fmt.Fprintln(env.Stderr, "Usage: "+usage)
+		set.PrintDefaults()
+	}
+	return set
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
 
 	"github.com/casecert/casecert/reports"
@@ -9,13 +8,8 @@ import (
 
 // diffCommand compares two reports: exit 1 on a regression, 2 on unreadable input.
 func diffCommand(env Env, args []string) error {
-	set := flag.NewFlagSet("diff", flag.ContinueOnError)
-	set.SetOutput(env.Stderr)
+	set := commandFlags(env, "diff", "casecert diff [--format text|md] OLD/report.json NEW/report.json")
 	format := set.String("format", "text", "`text` for a console, md for a pull request comment")
-	set.Usage = func() {
-		fmt.Fprintln(env.Stderr, "Usage: casecert diff [--format text|md] OLD/report.json NEW/report.json")
-		set.PrintDefaults()
-	}
 	paths, err := parseInterleaved(set, args)
 	if err != nil {
 		return err
