@@ -462,7 +462,9 @@ func assertNoSecrets(t *testing.T, ex Exchange, secrets ...string) {
 }
 
 func TestRetries(t *testing.T) {
-	date := time.Now().Add(5 * time.Second).UTC().Format(http.TimeFormat)
+	// An HTTP date has whole seconds: dated 6 s after the start of the current second, the
+	// wait is between 5 and 6 s whatever the fraction (it was 4-5 s and flaked at the edge).
+	date := time.Now().Truncate(time.Second).Add(6 * time.Second).UTC().Format(http.TimeFormat)
 	tests := []struct {
 		name      string
 		retries   int
