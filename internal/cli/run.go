@@ -187,9 +187,26 @@ func loadSuite(env Env, dir string, p *fixtures.Profile) (*suite.Suite, error) {
 	}
 	st, err := suite.Load(fsys, p)
 	if err != nil {
+		if dir != "" {
+			inDir(err, dir)
+			return nil, usagef("--features %s: %v", dir, err)
+		}
 		return nil, usagef("features: %v", err)
 	}
 	return st, nil
+}
+
+// inDir puts dir in front of the file of every step error in err, so that each names a
+// file the user can open.
+func inDir(err error, dir string) {
+	if se, ok := err.(*suite.StepError); ok {
+		se.File = filepath.Join(dir, se.File)
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			inDir(e, dir)
+		}
+	}
 }
 
 // selectScenarios counts the scenarios --tags and --shard leave; none is a usage error.

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -139,6 +140,7 @@ func Load(fsys fs.FS, p *fixtures.Profile) (*Suite, error) {
 		return nil, fmt.Errorf("no .feature files found")
 	}
 	slices.Sort(names)
+	var stepErrs []error // every file's steps that no phrase matches, reported together
 	for _, name := range names {
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -154,6 +156,12 @@ func Load(fsys fs.FS, p *fixtures.Profile) (*Suite, error) {
 		if err := s.addFeature(name, expanded); err != nil {
 			return nil, err
 		}
+		if err := checkSteps(name, src, expanded); err != nil {
+			stepErrs = append(stepErrs, err)
+		}
+	}
+	if len(stepErrs) > 0 {
+		return nil, errors.Join(stepErrs...)
 	}
 	s.Digest = digest(catalog, s.Features, p)
 	return s, nil
