@@ -149,10 +149,11 @@ func exitCode(err error) ExitCode {
 	var fe *failedError
 	var te *targetError
 	var ve *verdictError
+	var we *reportWriteError
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return ExitConformant
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.As(err, &we):
 		return ExitUsage
 	case errors.As(err, &ve):
 		return ExitCode(ve.code)

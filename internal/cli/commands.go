@@ -220,11 +220,11 @@ func mergeCommand(env Env, args []string) error {
 		return err
 	}
 	written, err := writeReports(env, *out, reports.Formats(), merged, key)
+	printVerdict(env.Stdout, merged, written)
+	printSigned(env.Stdout, key)
 	if err != nil {
 		return err
 	}
-	printVerdict(env.Stdout, merged, written)
-	printSigned(env.Stdout, key)
 	return verdictOutcome(merged)
 }
 

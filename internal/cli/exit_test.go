@@ -26,6 +26,7 @@ func TestExitCode(t *testing.T) {
 		{&targetError{errors.New("connection refused")}, ExitUnreachable},
 		{fmt.Errorf("context: %w", &targetError{errors.New("x")}), ExitUnreachable},
 		{errors.New("something unforeseen"), ExitUnreachable}, // could not judge, never "failed"
+		{&reportWriteError{errors.New("writing report.json: is a directory")}, ExitUsage},
 	}
 	for _, tc := range cases {
 		assert.Equal(t, tc.want, exitCode(tc.err), "%v", tc.err)

@@ -75,7 +75,9 @@ func runCommand(env Env, args []string) error {
 		// The target refuses the API version itself: judge the rest without the header;
 		// VER-CURRENT's scenario sends the version and fails on that answer.
 		state.apiVersion = ""
-		state.warnings = append(state.warnings, vr.Error()+": the run sent no API-Version header; the scenarios of VER-CURRENT send it and are judged on the answer")
+		warning := vr.Error() + ": the run sent no API-Version header; the scenarios of VER-CURRENT send it and are judged on the answer"
+		fmt.Fprintln(env.Stderr, "casecert: WARNING: "+warning)
+		state.warnings = append(state.warnings, warning)
 		if cl, rec, err = connect(env, opts, profile, target, client.NoAPIVersion, onStop); err != nil {
 			return err
 		}
@@ -313,18 +315,19 @@ func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, s
 }
 
 // finish writes the reports and prints the verdict block; its error carries the exit
-// code of the verdict. When the report cannot be written, the cases the run created are
-// printed, so that list is never lost.
+// code of the verdict. A report file that cannot be written changes neither: the verdict
+// is printed, every other file written, and the run exits 2 naming the file; the cases
+// the run created are printed then, so that list is never lost.
 func finish(env Env, o *runOptions, run reports.Run) error {
 	paths, err := writeReports(env, o.reportDir, o.formats, run, o.signKey)
+	printVerdict(env.Stdout, run, paths)
+	printSigned(env.Stdout, o.signKey)
 	if err != nil {
 		if ids := run.Cleanup.CreatedCaseIDs; len(ids) > 0 {
-			fmt.Fprintf(env.Stderr, "casecert: the report could not be written; cases the run created on the target: %s\n", strings.Join(ids, ", "))
+			fmt.Fprintf(env.Stderr, "casecert: the report could not be written whole; cases the run created on the target: %s\n", strings.Join(ids, ", "))
 		}
 		return err
 	}
-	printVerdict(env.Stdout, run, paths)
-	printSigned(env.Stdout, o.signKey)
 	return verdictOutcome(run)
 }
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"cmp"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,30 +17,66 @@ import (
 )
 
 // writeReports writes each format's file of run into dir, in registry order, and returns
-// their paths; with a key, the formats that can carry a signature are signed. Writers
-// render into memory first, so a failing writer leaves no half file.
+// the paths written; with a key, the formats that can carry a signature are signed.
+// Writers render into memory first, so a failing writer leaves no half file. A file that
+// cannot be written does not stop the others: the error names each one (exit 2).
+//
+// A report directory holds one run's report: the files of the formats not asked for
+// (left by an earlier run with another --format) are removed, so no file beside the
+// report says something this run did not.
 func writeReports(env Env, dir string, formats []reports.Format, run reports.Run, key ed25519.PrivateKey) ([]string, error) {
 	if err := env.MkdirAll(dir); err != nil {
-		return nil, &targetError{fmt.Errorf("report directory: %w", err)}
+		return nil, &reportWriteError{fmt.Errorf("report directory %s: %w", dir, err)}
 	}
 	var paths []string
-	for _, f := range formats {
+	var failed []error
+	for _, f := range reports.Formats() {
+		path := filepath.Join(dir, f.File)
+		if !slices.ContainsFunc(formats, func(g reports.Format) bool { return g.Name == f.Name }) {
+			if err := removeStale(env, path); err != nil {
+				failed = append(failed, err)
+			}
+			continue
+		}
 		var buf bytes.Buffer
 		write := f.Write
 		if key != nil && f.Sign != nil {
 			write = func(w io.Writer, r reports.Run) error { return f.Sign(w, r, key) }
 		}
 		if err := write(&buf, run); err != nil {
-			return nil, &targetError{fmt.Errorf("writing %s: %w", f.File, err)}
+			failed = append(failed, fmt.Errorf("writing %s: %w", path, err))
+			continue
 		}
-		path := filepath.Join(dir, f.File)
 		if err := env.WriteFile(path, buf.Bytes()); err != nil {
-			return nil, &targetError{fmt.Errorf("writing %s: %w", path, err)}
+			failed = append(failed, fmt.Errorf("writing %s: %w", path, err))
+			continue
 		}
 		paths = append(paths, path)
 	}
+	if len(failed) > 0 {
+		return paths, &reportWriteError{errors.Join(failed...)}
+	}
 	return paths, nil
 }
+
+// removeStale removes a report file of a format this run does not write; there being
+// none is the usual case.
+func removeStale(env Env, path string) error {
+	if env.Remove == nil {
+		return nil
+	}
+	if err := env.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing %s, a report file of an earlier run (this run's --format leaves it out): %w", path, err)
+	}
+	return nil
+}
+
+// reportWriteError is a report file that could not be written (exit 2): the verdict is
+// printed all the same, and every other file written.
+type reportWriteError struct{ err error }
+
+func (e *reportWriteError) Error() string { return "the report could not be written: " + e.err.Error() }
+func (e *reportWriteError) Unwrap() error { return e.err }
 
 // printVerdict prints the verdict block: its first line is the verdict and why.
 func printVerdict(w io.Writer, run reports.Run, paths []string) {
@@ -51,6 +89,11 @@ func printVerdict(w io.Writer, run reports.Run, paths []string) {
 	fmt.Fprintf(w, "  must:   %d passed, %d failed, %d skipped, %d not judged\n", s.Must.Passed, s.Must.Failed, s.Must.Skipped, s.Must.Error)
 	fmt.Fprintf(w, "  should: %d passed, %d failed, %d skipped, %d not judged\n", s.Should.Passed, s.Should.Failed, s.Should.Skipped, s.Should.Error)
 	fmt.Fprintf(w, "  info:   %d observed\n", s.Info.Observed)
+	// Every warning the run gave is shown here too, not only in report.json: a run that
+	// changed what it sent (an API version refused) or how it trusted the target says so.
+	for _, warning := range run.Run.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", warning)
+	}
 	var failed []string
 	for _, r := range run.Requirements {
 		if r.Status == reports.StatusFailed {

@@ -11,6 +11,10 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+
+	"golang.org/x/oauth2"
+
+	"github.com/casecert/casecert/internal/brief"
 )
 
 // ErrBodyTooLarge is wrapped by the error of Do when an answer is longer than
@@ -36,6 +40,42 @@ func (e *TransportError) Unwrap() error { return e.Err }
 
 // Timeout says the request got no answer in time.
 func (e *TransportError) Timeout() bool { return e.timeout }
+
+// TokenRefusedError is an OAuth 2.0 token endpoint that answered and refused to give a
+// token (a wrong client id or secret, a grant the client may not use): the target itself
+// was never asked. It is the Err of the request's TransportError. Its text holds no
+// secret.
+type TokenRefusedError struct {
+	URL         string // of the token endpoint, redacted
+	Status      int    // of its answer
+	Code        string // RFC 6749's error code, e.g. invalid_client; "" when the answer had none
+	Description string // its error_description, redacted and cut
+}
+
+func (e *TokenRefusedError) Error() string {
+	what := fmt.Sprintf("the OAuth token endpoint %s refused the client credentials: it answered %d", e.URL, e.Status)
+	if e.Code != "" {
+		what += " " + e.Code
+	}
+	if e.Description != "" {
+		what += " (" + e.Description + ")"
+	}
+	return what
+}
+
+// tokenRefused is the TokenRefusedError of an error of a token source, if it is one.
+func tokenRefused(err error, red *redactor) (*TokenRefusedError, bool) {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response == nil {
+		return nil, false
+	}
+	tr := &TokenRefusedError{Status: re.Response.StatusCode, Code: red.text(re.ErrorCode),
+		Description: brief.FirstLine(red.text(re.ErrorDescription), 200)}
+	if re.Response.Request != nil && re.Response.Request.URL != nil {
+		tr.URL = red.text(re.Response.Request.URL.String())
+	}
+	return tr, true
+}
 
 // transportError turns an error of http.Client.Do or of reading the body into a
 // TransportError. ctx is the caller's context, actx the attempt's.

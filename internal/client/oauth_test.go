@@ -107,7 +107,7 @@ func TestOAuth2Failures(t *testing.T) {
 	}{
 		{"wrong secret echoed by the endpoint",
 			clientcredentials.Config{ClientID: oauthClientID, ClientSecret: "wrong-" + oauthClientSecret, TokenURL: tokens.URL},
-			"getting an OAuth token failed", false},
+			"refused the client credentials: it answered 401 invalid_client (unknown client casecert-client with secret [REDACTED])", false},
 		{"hanging token endpoint",
 			clientcredentials.Config{ClientID: oauthClientID, ClientSecret: oauthClientSecret, TokenURL: hanging.URL},
 			"getting an OAuth token failed: no answer within 300ms", true},

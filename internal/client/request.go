@@ -197,7 +197,7 @@ func (c *Client) attempt(ctx context.Context, p *prepared, n int) attemptResult 
 	if p.req.Auth == AuthDefault {
 		scheme, tok, err := c.token(actx)
 		if err != nil {
-			err = c.sendError(ctx, actx, p, "getting an OAuth token failed", err)
+			err = c.tokenError(ctx, actx, p, err)
 			return attemptResult{ex: c.unsent(p, n, err), err: err}
 		}
 		if tok != "" {
@@ -368,6 +368,16 @@ func (c *Client) unsent(p *prepared, n int, err error) Exchange {
 }
 
 // sendError wraps a failure before sending (the token fetch) as a TransportError.
+// tokenError is the TransportError of a token source that gave no token: a token
+// endpoint that refused (its OAuth error code said), or one that could not be asked.
+func (c *Client) tokenError(ctx, actx context.Context, p *prepared, err error) error {
+	red := newRedactor(c.secrets(p.secrets...))
+	if tr, ok := tokenRefused(err, red); ok {
+		return &TransportError{Method: p.method, URL: red.text(p.url.String()), Reason: tr.Error(), Err: tr}
+	}
+	return c.sendError(ctx, actx, p, "getting an OAuth token failed", err)
+}
+
 func (c *Client) sendError(ctx, actx context.Context, p *prepared, what string, err error) error {
 	red := newRedactor(c.secrets(p.secrets...))
 	te := &TransportError{Method: p.method, URL: red.text(p.url.String()), Err: err}

@@ -103,6 +103,11 @@ func unanswered(cl *client.Client, ex client.Exchange, err error) error {
 	if err == nil && ex.Status != 0 {
 		return nil
 	}
+	var tr *client.TokenRefusedError
+	if errors.As(err, &tr) {
+		// The target was never asked: the token endpoint said no.
+		return targetErr("%v: check --token-url, --client-id and --client-secret (the target at %s was not asked)", tr, cl.BaseURL())
+	}
 	var te *client.TransportError
 	if errors.As(err, &te) {
 		return targetErr("the target at %s cannot be reached: %s %s: %s", cl.BaseURL(), te.Method, te.URL, te.Reason)
