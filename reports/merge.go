@@ -113,6 +113,14 @@ func Merge(runs []Run) (Run, error) {
 		}
 		out.Run.Requests += r.Run.Requests
 		out.Run.DurationMS += r.Run.DurationMS
+		if d := r.Run.Disruptive; d != nil {
+			if out.Run.Disruptive == nil {
+				out.Run.Disruptive = &DisruptivePhase{}
+			}
+			out.Run.Disruptive.Scenarios += d.Scenarios
+			out.Run.Disruptive.Requests += d.Requests
+			out.Run.Disruptive.DurationMS += d.DurationMS
+		}
 		out.Run.Concurrency = max(out.Run.Concurrency, r.Run.Concurrency)
 		out.Run.InsecureTLS = out.Run.InsecureTLS || r.Run.InsecureTLS
 		out.Run.StartedAt = earlier(out.Run.StartedAt, r.Run.StartedAt)

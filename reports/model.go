@@ -157,12 +157,24 @@ type RunInfo struct {
 	Stopped  string   `json:"stopped,omitempty"`
 	Warnings []string `json:"warnings,omitempty"`
 
+	// Disruptive is the disruptive phase of the run (the @disruptive scenarios, run last,
+	// one at a time, a health probe after each), when it ran.
+	Disruptive *DisruptivePhase `json:"disruptive,omitempty"`
+
 	// RerunFailed is --rerun-failed N: failed scenarios were run again up to N times. A
 	// run with reruns is not a certification (NotCertification).
 	RerunFailed int `json:"rerun_failed,omitempty"`
 	// JUnitStrict is --junit-strict: junit.xml writes every failed scenario as a
 	// <failure>, should-level and known ones included.
 	JUnitStrict bool `json:"junit_strict,omitempty"`
+}
+
+// DisruptivePhase measures the disruptive phase: the scenarios it ran, the requests it
+// sent (health probes included) and its wall time.
+type DisruptivePhase struct {
+	Scenarios  int   `json:"scenarios"`
+	Requests   int   `json:"requests"`
+	DurationMS int64 `json:"duration_ms"`
 }
 
 // Summary counts requirements by level and status, and scenarios by status.

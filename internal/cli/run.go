@@ -297,7 +297,7 @@ func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, s
 		Run: reports.RunInfo{
 			StartedAt: started.UTC().Format(time.RFC3339), FinishedAt: finished.UTC().Format(time.RFC3339),
 			DurationMS: finished.Sub(started).Milliseconds(), Seed: o.seed, Concurrency: o.concurrency,
-			Requests: res.Requests, InsecureTLS: o.insecure, Tags: o.tags, Stopped: state.stopped, Warnings: state.warnings,
+			Requests: res.Requests, Disruptive: res.Disruptive, InsecureTLS: o.insecure, Tags: o.tags, Stopped: state.stopped, Warnings: state.warnings,
 			JUnitStrict: o.junitStrict,
 		},
 		Scenarios: res.Scenarios,

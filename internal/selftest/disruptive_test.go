@@ -89,6 +89,12 @@ func TestDisruptiveScenarioBreaksOnlyItsRequirementUnderAnySeed(t *testing.T) {
 		for seed, run := range runs {
 			assert.Equal(t, reports.VerdictIncomplete, run.Verdict, "seed %d: a tag subset leaves musts unjudged", seed)
 			assert.Empty(t, run.FailedIDs(""), "seed %d", seed)
+			// The phase is measured: its 7 scenarios (6 abuses, the burst), a health probe
+			// (a read and a write) before the first and after each.
+			if assert.NotNil(t, run.Run.Disruptive, "seed %d", seed) {
+				assert.Equal(t, 7, run.Run.Disruptive.Scenarios, "seed %d", seed)
+				assert.GreaterOrEqual(t, run.Run.Disruptive.Requests, 6+8+2*(7+1), "seed %d", seed)
+			}
 			assert.Equal(t, table(runs[1]), table(run), "seed %d: the table changed with the seed", seed)
 		}
 	})
@@ -117,6 +123,9 @@ func TestAbuseThatBreaksTheTargetStopsTheRun(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 5, notRun, "the abuses after the one that broke the target")
+	if assert.NotNil(t, run.Run.Disruptive) {
+		assert.Equal(t, 2, run.Run.Disruptive.Scenarios, "PATCH-CONCURRENT's burst, then the abuse that broke the target")
+	}
 	// The reason is on the first line of the verdict block and of every report.
 	assert.Contains(t, firstLineWith(out, "verdict:"), big)
 	for _, name := range []string{"summary.md", "report.html", "junit.xml"} {
@@ -138,6 +147,7 @@ func TestLeavingOutDisruptiveScenariosIsIncomplete(t *testing.T) {
 	assert.NotEqual(t, reports.StatusPassed, st["REQ-NO-5XX"])
 	assert.Equal(t, reports.StatusPassed, st["PATCH-OMIT"])
 	assert.Contains(t, run.VerdictReason, "PATCH-CONCURRENT")
+	assert.Nil(t, run.Run.Disruptive, "no disruptive phase ran")
 }
 
 // firstLineWith is the first line of out that contains s ("" when none does).

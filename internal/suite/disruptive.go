@@ -12,6 +12,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/casecert/casecert/internal/client"
+	"github.com/casecert/casecert/reports"
 	"github.com/casecert/casecert/steps"
 )
 
@@ -39,8 +40,12 @@ func (c *collector) runPhases(ctx context.Context, contents []godog.Feature, sce
 	if ctx.Err() != nil || !c.anySelected(disruptive) {
 		return "", nil
 	}
-	started := time.Now()
-	defer func() { c.disruptiveTook = time.Since(started) }()
+	started, before := time.Now(), c.requests()
+	c.phase = &reports.DisruptivePhase{}
+	defer func() {
+		c.phase.Requests = c.requests() - before
+		c.phase.DurationMS = time.Since(started).Milliseconds()
+	}()
 	phase, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	// A target that fails the probe already cannot show which scenario breaks it: the
@@ -106,16 +111,26 @@ func andTags(a, b string) string {
 
 // disruptivePhase is the state of the disruptive phase the collector's hooks use.
 type disruptivePhase struct {
-	probe          *steps.Probe
-	stopPhase      context.CancelCauseFunc
-	disruptiveTook time.Duration
+	probe     *steps.Probe
+	stopPhase context.CancelCauseFunc
+	phase     *reports.DisruptivePhase // nil until the phase starts
+}
+
+// requests is how many requests the run has sent so far.
+func (c *collector) requests() int {
+	n, _ := c.cfg.Recorder.totals()
+	return n
 }
 
 // afterDisruptive runs the health probe after a disruptive scenario: "" when the target
 // still passes it, else how the scenario broke the target, with the probe's exchanges.
 // It stops the phase when the probe fails.
 func (c *collector) afterDisruptive(ctx context.Context, p Pickle) (string, []client.Exchange) {
-	if !p.Disruptive || c.probe == nil || ctx.Err() != nil {
+	if !p.Disruptive || ctx.Err() != nil {
+		return "", nil
+	}
+	c.phase.Scenarios++
+	if c.probe == nil {
 		return "", nil
 	}
 	exs, err := c.probe.Check(ctx)

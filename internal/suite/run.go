@@ -63,8 +63,8 @@ type Result struct {
 	// Stopped, when set, is why the suite stopped before every scenario ran (a disruptive
 	// scenario broke the target); the caller's own stops are its context's cause.
 	Stopped string
-	// DisruptiveTook is the wall time of the disruptive phase (disruptive.go).
-	DisruptiveTook time.Duration
+	// Disruptive measures the disruptive phase (disruptive.go); nil when it did not run.
+	Disruptive *reports.DisruptivePhase
 }
 
 var tagExpr = regexp.MustCompile(`^\s*~?@[^\s,&~@]+(\s*(,|&&)\s*~?@[^\s,&~@]+)*\s*$`)
@@ -123,7 +123,7 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	res.Stopped, res.DisruptiveTook = stopped, c.disruptiveTook
+	res.Stopped, res.Disruptive = stopped, c.phase
 	if c.Progress() > 0 && cfg.Progress != nil {
 		fmt.Fprintln(cfg.Progress)
 	}
