@@ -100,7 +100,7 @@ func judgeRequirement(level string, scs []*Scenario) (Status, string) {
 	}
 	notJudged := func() (Status, string) {
 		if len(unjudged) > 0 {
-			return StatusError, fmt.Sprintf("not judged: %d of %d scenarios could not judge it: %s", len(unjudged), len(scs), firstProblem)
+			return StatusError, fmt.Sprintf("not judged: %d of %s could not judge it: %s", len(unjudged), plural(len(scs), "scenario"), firstProblem)
 		}
 		return StatusSkipped, firstNonEmpty(skipped)
 	}
@@ -116,7 +116,7 @@ func judgeRequirement(level string, scs []*Scenario) (Status, string) {
 	case len(unjudged) > 0 || passed == 0:
 		return notJudged()
 	case len(skipped) > 0:
-		return StatusPassed, fmt.Sprintf("%d of %d scenarios skipped: %s", len(skipped), len(scs), firstNonEmpty(skipped))
+		return StatusPassed, fmt.Sprintf("%d of %s skipped: %s", len(skipped), plural(len(scs), "scenario"), firstNonEmpty(skipped))
 	}
 	return StatusPassed, ""
 }
@@ -126,7 +126,7 @@ func judgeRequirement(level string, scs []*Scenario) (Status, string) {
 // how many of them saw the same.
 func failedReason(failed []*Scenario, of int) string {
 	first, same := sameSeen(failed)
-	msg := fmt.Sprintf("%d of %d scenarios failed; the first (%s): %s", len(failed), of, failed[0].Name, first)
+	msg := fmt.Sprintf("%d of %s failed; the first (%s): %s", len(failed), plural(of, "scenario"), failed[0].Name, first)
 	if len(failed) > 1 {
 		msg += fmt.Sprintf("; %d of the %d saw the same", same, len(failed))
 	}

@@ -145,6 +145,9 @@ func verdictExplanation(r Run) string {
 	return cleanText(out)
 }
 
+// Plural is "1 noun" or "N nouns": every count a person reads agrees with its noun.
+func Plural(n int, noun string) string { return plural(n, noun) }
+
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun

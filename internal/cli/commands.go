@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -31,10 +32,15 @@ func listCommand(env Env, args []string) error {
 	fmt.Fprintln(tw, "ID\tLEVEL\tSCENARIOS\tTITLE")
 	total := 0
 	for _, r := range st.Catalog {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", r.ID, r.Level, counts[r.ID], r.Title)
+		count := strconv.Itoa(counts[r.ID])
+		if r.RunWide != "" {
+			count += " (1 run-wide)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Level, count, r.Title)
 		total += counts[r.ID]
 	}
-	fmt.Fprintf(tw, "\t\t%d\t%d requirements, %d scenarios for profile %q\n", total, len(st.Catalog), len(st.Pickles), st.Profile.Name)
+	fmt.Fprintf(tw, "\t\t%d\t%s: %s for profile %q\n", total, reports.Plural(len(st.Catalog), "requirement"),
+		scenarioCount(len(st.Pickles), st.RunWideChecks()), st.Profile.Name)
 	return tw.Flush()
 }
 

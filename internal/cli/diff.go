@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 
 	"github.com/casecert/casecert/reports"
 )
@@ -38,7 +37,7 @@ func diffCommand(env Env, args []string) error {
 		return err
 	}
 	if d.Regressed() {
-		return &failedError{fmt.Sprintf("%d requirements regressed", len(d.Regressions))}
+		return &failedError{reports.Plural(len(d.Regressions), "requirement")+" regressed"}
 	}
 	return nil
 }

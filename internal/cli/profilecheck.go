@@ -84,10 +84,10 @@ func profileCheckCommand(env Env, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%d of %d requirements judged", judged, len(checks))
+	fmt.Fprintf(w, "\n%d of %s judged", judged, reports.Plural(len(checks), "requirement"))
 	if mustMissing > 0 {
-		fmt.Fprintf(w, "; %d must requirements NOT judged: add what their lines say\n", mustMissing)
-		return &failedError{fmt.Sprintf("%d must requirements would not be judged with %s", mustMissing, source)}
+		fmt.Fprintf(w, "; %s NOT judged: add what their lines say\n", reports.Plural(mustMissing, "must requirement"))
+		return &failedError{fmt.Sprintf("%s would not be judged with %s", reports.Plural(mustMissing, "must requirement"), source)}
 	}
 	fmt.Fprintln(w, "; every must requirement is judged")
 	return nil

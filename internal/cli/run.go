@@ -102,8 +102,8 @@ func runCommand(env Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "casecert: WARNING: "+w)
 		state.warnings = append(state.warnings, w)
 	}
-	fmt.Fprintf(env.Stderr, "casecert %s: certifying %s (profile %s, %d scenarios, seed %d)\n",
-		Version, target.describe(), profile.Name, selected, opts.seed)
+	fmt.Fprintf(env.Stderr, "casecert %s: certifying %s (profile %s, %s, seed %d)\n",
+		Version, target.describe(), profile.Name, scenarioCount(selected, st.RunWideChecks()), opts.seed)
 	res, err := runSuite(ctx, env, opts, st, target, cl, rec, state.created)
 	if err != nil {
 		return err
@@ -353,6 +353,16 @@ func verdictOutcome(run reports.Run) error {
 		reason = g
 	}
 	return &verdictError{verdict: run.Verdict, reason: reason, code: code}
+}
+
+// scenarioCount is how the console counts a run's results, the same in its first line
+// and in its summary: "420 scenarios and 2 run-wide checks" (a run-wide check is judged
+// over every exchange of the run, and reported as one more result of its requirement).
+func scenarioCount(scenarios, runWide int) string {
+	if runWide == 0 {
+		return reports.Plural(scenarios, "scenario")
+	}
+	return reports.Plural(scenarios, "scenario") + " and " + reports.Plural(runWide, "run-wide check")
 }
 
 func firstNonEmpty(ss ...string) string {

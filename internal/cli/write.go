@@ -86,8 +86,9 @@ func printVerdict(w io.Writer, run reports.Run, paths []string) {
 		note = " (" + line + ")"
 	}
 	fmt.Fprintf(w, "\nverdict: %s: %s%s\n", strings.ToUpper(string(run.Verdict)), run.VerdictReason, note)
-	fmt.Fprintf(w, "  must:   %d passed, %d failed, %d skipped, %d not judged\n", s.Must.Passed, s.Must.Failed, s.Must.Skipped, s.Must.Error)
-	fmt.Fprintf(w, "  should: %d passed, %d failed, %d skipped, %d not judged\n", s.Should.Passed, s.Should.Failed, s.Should.Skipped, s.Should.Error)
+	// Skipped and error are both not judged: the line counts them as such, then says which.
+	fmt.Fprintf(w, "  must:   %d passed, %d failed, %d not judged (%d skipped, %d error)\n", s.Must.Passed, s.Must.Failed, s.Must.NotJudged(), s.Must.Skipped, s.Must.Error)
+	fmt.Fprintf(w, "  should: %d passed, %d failed, %d not judged (%d skipped, %d error)\n", s.Should.Passed, s.Should.Failed, s.Should.NotJudged(), s.Should.Skipped, s.Should.Error)
 	fmt.Fprintf(w, "  info:   %d observed\n", s.Info.Observed)
 	// Every warning the run gave is shown here too, not only in report.json: a run that
 	// changed what it sent (an API version refused) or how it trusted the target says so.
@@ -106,8 +107,14 @@ func printVerdict(w io.Writer, run reports.Run, paths []string) {
 	}
 	printBaseline(w, run)
 	sc := s.Scenarios
-	fmt.Fprintf(w, "  %d scenarios (%d passed, %d failed, %d skipped, %d error, %d not run), %d requests in %s (seed %d)\n",
-		len(run.Scenarios), sc.Passed, sc.Failed, sc.Skipped, sc.Error, sc.NotRun, run.Run.Requests,
+	runWide := 0
+	for _, s := range run.Scenarios {
+		if s.Feature == reports.RunWideFeature {
+			runWide++
+		}
+	}
+	fmt.Fprintf(w, "  %s (%d passed, %d failed, %d skipped, %d error, %d not run), %s in %s (seed %d)\n",
+		scenarioCount(len(run.Scenarios)-runWide, runWide), sc.Passed, sc.Failed, sc.Skipped, sc.Error, sc.NotRun, reports.Plural(run.Run.Requests, "request"),
 		(time.Duration(run.Run.DurationMS) * time.Millisecond).Round(10*time.Millisecond), run.Run.Seed)
 	// report.json first: it is the report; the others are views of it.
 	paths = slices.Clone(paths)

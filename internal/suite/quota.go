@@ -2,6 +2,8 @@ package suite
 
 import (
 	"fmt"
+
+	"github.com/casecert/casecert/reports"
 )
 
 // requestsPerScenario is what a scenario costs on average, rounded up: a full
@@ -25,5 +27,5 @@ func QuotaWarning(rec *Recorder, n int) string {
 		return ""
 	}
 	return fmt.Sprintf("the target reports api-usage=%d/%d (Sforce-Limit-Info): %d calls left, fewer than twice this run's estimate "+
-		"(%d requests for %d scenarios); the run stops at the first REQUEST_LIMIT_EXCEEDED, with the rest not run", used, limit, max(left, 0), EstimateRequests(n), n)
+		"(%d requests for %s); the run stops at the first REQUEST_LIMIT_EXCEEDED, with the rest not run", used, limit, max(left, 0), EstimateRequests(n), reports.Plural(n, "scenario"))
 }

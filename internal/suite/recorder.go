@@ -129,8 +129,12 @@ func (t *tally) ownedNote() string {
 
 // Size is the number of results a full run of the suite gives: its scenarios and the
 // run-wide checks the catalog asks for.
-func (s *Suite) Size() int {
-	n := len(s.Pickles)
+func (s *Suite) Size() int { return len(s.Pickles) + s.RunWideChecks() }
+
+// RunWideChecks is the number of run-wide results every run gives (one per requirement
+// that names a check), whatever --tags and --shard select.
+func (s *Suite) RunWideChecks() int {
+	n := 0
 	for _, r := range s.Catalog {
 		if r.RunWide != "" {
 			n++

@@ -291,12 +291,18 @@ func (s *Suite) CatalogEntries() []reports.CatalogEntry {
 	return out
 }
 
-// ScenarioCount counts the scenarios of each requirement.
+// ScenarioCount counts the results of each requirement in a full run, as its report
+// lists them: its scenarios, and its run-wide check when it names one.
 func (s *Suite) ScenarioCount() map[string]int {
 	out := map[string]int{}
 	for _, p := range s.Pickles {
 		for _, id := range p.Requirements {
 			out[id]++
+		}
+	}
+	for _, r := range s.Catalog {
+		if r.RunWide != "" {
+			out[r.ID]++
 		}
 	}
 	return out
