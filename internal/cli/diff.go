@@ -1,7 +1,6 @@
 package cli
 
 import (
-
 	"github.com/casecert/casecert/reports"
 )
 
@@ -37,7 +36,7 @@ func diffCommand(env Env, args []string) error {
 		return err
 	}
 	if d.Regressed() {
-		return &failedError{reports.Plural(len(d.Regressions), "requirement")+" regressed"}
+		return &failedError{reports.Plural(len(d.Regressions), "requirement") + " regressed"}
 	}
 	return nil
 }
