@@ -24,21 +24,24 @@ build: ## build bin/casecert (version stamped)
 run: build ## certify the built-in reference server; report in casecert-report/
 	./bin/casecert run --report-dir casecert-report
 
-test: lint ## every test: -race for all but internal/selftest (the fault table), which runs in its own invocation
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/internal/selftest$$')
-	$(GO) test -count=1 -parallel 8 ./internal/selftest/
+# internal/selftest (the fault table) and ci (the recipes' jobs: casecert runs in
+# subprocesses of its test binary, 5x slower built with -race) run without -race.
+test: lint ## every test: -race for all but internal/selftest and ci, which run in their own invocation
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v -e '/internal/selftest$$' -e '/ci$$')
+	$(GO) test -count=1 -parallel 8 ./internal/selftest/ ./ci/
 
 bench: ## benchmarks: reference server round trips, a full run, and a run through a 20 ms / 150 ms proxy against its lower bound
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/refserver/
 	$(GO) test -run '^$$' -bench FullRun -benchmem -benchtime 3x ./internal/cli/
 	$(GO) test -run '^$$' -bench Latency -benchtime 1x ./internal/cli/
 
-lint: ## gofmt, go vet, staticcheck, go mod tidy, and no non-test Go file over 600 lines
+lint: ## gofmt, go vet, staticcheck, go mod tidy (and ci/actionlint's), and no non-test Go file over 600 lines
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	@$(GO) mod tidy -diff >/dev/null || { echo "go mod tidy would change go.mod/go.sum: run it and commit"; $(GO) mod tidy -diff; exit 1; }
+	@cd ci/actionlint && $(GO) mod tidy -diff >/dev/null || { echo "go mod tidy would change ci/actionlint/go.mod: run it there and commit"; exit 1; }
 	@long=$$(find . -name '*.go' ! -name '*_test.go' -not -path './.git/*' -exec awk 'FNR==601{print FILENAME}' {} +); \
 	  if [ -n "$$long" ]; then echo "over 600 lines (split by concern):"; echo "$$long"; exit 1; fi
 

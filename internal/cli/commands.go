@@ -174,29 +174,7 @@ func parseInterleaved(set *flag.FlagSet, args []string) ([]string, error) {
 // profile and target and must not overlap (reports.Merge). Its exit code is the merged
 // verdict's, like a run's.
 func mergeCommand(env Env, args []string) error {
-	set := flag.NewFlagSet("merge", flag.ContinueOnError)
-	set.SetOutput(env.Stderr)
-	out := set.String("o", "casecert-report", "directory for the merged report (every format: "+reports.FormatNames()+")")
-	pubPath := set.String("public-key", "", "Ed25519 public key `FILE`: every input must carry a valid signature by it")
-	signPath := set.String("sign-key", "", "sign the merged report.json with this Ed25519 private key `FILE`")
-	baselinePath := set.String("baseline", "", "judge the merged report with this baseline `FILE` of known failures (as run --baseline)")
-	junitStrict := set.Bool("junit-strict", false, "junit.xml writes every failed scenario as a <failure> (as run --junit-strict)")
-	paths, err := parseInterleaved(set, args)
-	if err != nil {
-		return err
-	}
-	if len(paths) < 1 {
-		return usagef("usage: casecert merge -o DIR A/report.json B/report.json ...")
-	}
-	pub, err := readPublicKey(env, *pubPath)
-	if err != nil {
-		return err
-	}
-	key, err := readSignKey(env, *signPath, reports.Formats())
-	if err != nil {
-		return err
-	}
-	bf, err := loadBaseline(env, *baselinePath)
+	o, err := parseMergeFlags(env, args)
 	if err != nil {
 		return err
 	}
@@ -206,8 +184,8 @@ func mergeCommand(env Env, args []string) error {
 	}
 	var runs []reports.Run
 	var refused []error
-	for _, path := range paths {
-		run, err := readMergeInput(env, path, st.Digest, pub)
+	for _, path := range o.paths {
+		run, err := readMergeInput(env, path, st.Digest, o.pub)
 		if err != nil {
 			refused = append(refused, err)
 			continue
@@ -221,17 +199,55 @@ func mergeCommand(env Env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	merged.Run.JUnitStrict = *junitStrict
-	if err := bf.apply(&merged, env); err != nil {
+	merged.Run.JUnitStrict = o.junitStrict
+	if err := o.baseline.apply(&merged, env); err != nil {
 		return err
 	}
-	written, err := writeReports(env, *out, reports.Formats(), merged, key)
+	written, err := writeReports(env, o.out, reports.Formats(), merged, o.key)
 	printVerdict(env.Stdout, merged, written)
-	printSigned(env.Stdout, key)
+	printSigned(env.Stdout, o.key)
 	if err != nil {
 		return err
 	}
 	return verdictOutcome(merged)
+}
+
+// mergeOptions are the flags and inputs of "casecert merge".
+type mergeOptions struct {
+	out         string   // -o
+	paths       []string // the shards' report.json files
+	pub         ed25519.PublicKey
+	key         ed25519.PrivateKey
+	baseline    *baselineFile
+	junitStrict bool
+}
+
+func parseMergeFlags(env Env, args []string) (*mergeOptions, error) {
+	set := flag.NewFlagSet("merge", flag.ContinueOnError)
+	set.SetOutput(env.Stderr)
+	out := set.String("o", "casecert-report", "directory for the merged report (every format: "+reports.FormatNames()+")")
+	pubPath := set.String("public-key", "", "Ed25519 public key `FILE`: every input must carry a valid signature by it")
+	signPath := set.String("sign-key", "", "sign the merged report.json with this Ed25519 private key `FILE`")
+	baselinePath := set.String("baseline", "", "judge the merged report with this baseline `FILE` of known failures (as run --baseline)")
+	junitStrict := set.Bool("junit-strict", false, "junit.xml writes every failed scenario as a <failure> (as run --junit-strict)")
+	paths, err := parseInterleaved(set, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) < 1 {
+		return nil, usagef("usage: casecert merge -o DIR A/report.json B/report.json ...")
+	}
+	o := &mergeOptions{out: *out, paths: paths, junitStrict: *junitStrict}
+	if o.pub, err = readPublicKey(env, *pubPath); err != nil {
+		return nil, err
+	}
+	if o.key, err = readSignKey(env, *signPath, reports.Formats()); err != nil {
+		return nil, err
+	}
+	if o.baseline, err = loadBaseline(env, *baselinePath); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // readMergeInput reads one input of merge and refuses it unless it verifies.
