@@ -80,13 +80,12 @@ func (p *Probe) check(ctx context.Context) error {
 
 func (p *Probe) read(ctx context.Context) error {
 	w := p.w
-	path := fixtures.Path(w.env.Profile.Paths.Read, w.caseID)
-	ex, err := w.do(ctx, client.Request{Method: http.MethodGet, Path: path})
+	r, err := w.env.ReadCase(ctx, w.do, w.caseID)
 	if err != nil {
 		return err
 	}
-	if fault := cases.ReadFault(ex); fault != "" {
-		return fmt.Errorf("%s to a read of a case (GET %s)", fault, ex.URL)
+	if r.Fault != "" {
+		return fmt.Errorf("%s to a read of a case (GET %s)", r.Fault, r.Ex.URL)
 	}
 	return nil
 }

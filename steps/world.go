@@ -298,9 +298,12 @@ func (w *World) readCase(ctx context.Context) (gjson.Result, error) {
 }
 
 func (w *World) readCaseAt(ctx context.Context, id string) (gjson.Result, error) {
-	r, err := cases.ReadCase(ctx, w.do, w.env.Profile, id)
+	r, err := w.env.ReadCase(ctx, w.do, id)
 	if err != nil {
 		return gjson.Result{}, err
+	}
+	if r.Other != "" {
+		return gjson.Result{}, w.cannotJudge("reading the case back: %s; no verdict is drawn from another case's fields", r.Fault)
 	}
 	if r.Fault != "" {
 		return gjson.Result{}, w.cannotJudge("reading the case back: expected 200 with a JSON object; observed %s", r.Fault)

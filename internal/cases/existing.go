@@ -38,7 +38,7 @@ func Snapshot(ctx context.Context, env *Env) (CaseSnapshot, error) {
 }
 
 func readExisting(ctx context.Context, env *Env) (gjson.Result, error) {
-	r, err := ReadCase(ctx, env.Client.Do, env.Profile, env.CaseID)
+	r, err := env.ReadCase(ctx, env.Client.Do, env.CaseID)
 	if err != nil {
 		return gjson.Result{}, err
 	}

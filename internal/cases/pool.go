@@ -464,9 +464,12 @@ func (p *Pool) readState(ctx context.Context, id string) (State, error) {
 		return State{}, err
 	}
 	defer release()
-	r, err := ReadCase(ctx, p.env.Client.Do, p.env.Profile, id)
+	r, err := p.env.ReadCase(ctx, p.env.Client.Do, id)
 	if err != nil {
 		return State{Ex: r.Ex.Evidence(client.MaxEvidenceBody)}, err
+	}
+	if r.Other != "" {
+		return State{Ex: r.Ex.Evidence(client.MaxEvidenceBody)}, errors.New("reading the shared case back: " + r.Fault)
 	}
 	if r.Fault != "" {
 		return State{Ex: r.Ex.Evidence(client.MaxEvidenceBody)}, errors.New("reading the shared case back: expected 200 with a JSON object; observed " + r.Fault)

@@ -19,6 +19,10 @@ import (
 // DefaultStopAfter is how many attempts in a row without an answer stop the run.
 const DefaultStopAfter = 5
 
+// StopAfterWrongCase is how many reads in a row answered with another case than the one
+// asked for stop the run.
+const StopAfterWrongCase = 3
+
 // RetryBudgetTimeouts is the default run-wide retry budget, in units of Config.Timeout.
 const RetryBudgetTimeouts = 4
 
@@ -39,6 +43,7 @@ func (e *StopError) Error() string { return e.Reason }
 type stopWatch struct {
 	mu        sync.Mutex
 	inARow    int           // attempts without an answer since the last answer
+	wrongCase int           // reads answered with another case since the last right one
 	retryWait time.Duration // total wait before retries so far
 	stopped   *StopError
 }
@@ -86,6 +91,28 @@ func (c *Client) observe(ex Exchange, err error, cancelled bool) {
 	if stop != nil {
 		c.stop(stop)
 	}
+}
+
+// WrongCase counts a read of a case answered with another case (fault says which):
+// StopAfterWrongCase of them in a row stop the run, as a target that is not the Case API
+// (or a proxy or cache in front of it that answers for it). The client cannot tell which
+// case an answer is; the case reader can, and tells it.
+func (c *Client) WrongCase(fault string) {
+	c.watch.mu.Lock()
+	c.watch.wrongCase++
+	n := c.watch.wrongCase
+	c.watch.mu.Unlock()
+	if n >= StopAfterWrongCase {
+		c.stop(&StopError{Reason: fmt.Sprintf("%s (%d reads in a row answered another case than the one asked for): this is not the Case API, "+
+			"or something in front of it (a proxy, a cache) answers for it; no verdict was drawn from another case's fields", fault, n)})
+	}
+}
+
+// RightCase resets the count of WrongCase: a read answered with the case asked for.
+func (c *Client) RightCase() {
+	c.watch.mu.Lock()
+	c.watch.wrongCase = 0
+	c.watch.mu.Unlock()
 }
 
 // spendRetry takes wait from the run-wide retry budget; false when it does not fit.

@@ -81,6 +81,9 @@ func Check(ctx context.Context, cfg Config) error {
 	if err := notCaseAPI(ex, false); err != nil {
 		return err
 	}
+	if err := wrongCase(read); err != nil {
+		return err
+	}
 	if cfg.CaseID != "" {
 		if read.Fault != "" {
 			return targetErr("--case-id %s cannot be read: GET %s answered %s", cfg.CaseID, ex.URL, read.Fault)
@@ -152,6 +155,15 @@ func notCaseAPI(ex client.Exchange, create bool) error {
 	return targetErr("this is not the Case API at this URL: %s %s answered %s (%s); check --base-url and the profile's paths", ex.Method, ex.URL, what, got)
 }
 
+// wrongCase is a read of one case answered with another: a proxy or cache keyed wrongly,
+// or not the Case API at all. No scenario could be judged on such reads.
+func wrongCase(read cases.Read) error {
+	if read.Other == "" {
+		return nil
+	}
+	return targetErr("this is not the Case API at this URL: %s (GET %s); no verdict can be drawn from another case's fields", read.Fault, read.Ex.URL)
+}
+
 func isHTML(ex client.Exchange) bool {
 	mt, _, _ := mime.ParseMediaType(ex.Header("Content-Type"))
 	if mt == "text/html" || mt == "application/xhtml+xml" {
@@ -212,6 +224,9 @@ func (c *creator) readBack(ctx context.Context, id string) error {
 		return err
 	}
 	if err := notCaseAPI(ex, false); err != nil {
+		return err
+	}
+	if err := wrongCase(read); err != nil {
 		return err
 	}
 	if read.Fault != "" {

@@ -6,6 +6,7 @@ package sfid
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 const suffixAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
@@ -45,6 +46,25 @@ func Normalize(id string) (string, error) {
 		return "", fmt.Errorf("%w: checksum suffix %q, want %q", ErrMalformed, id[15:], want)
 	}
 	return id[:15] + want, nil
+}
+
+// Same reports whether a and b name one record: the same string, or two well-formed ids
+// of one 15-character id, in either form (Salesforce reads the 18-character suffix
+// case-insensitively, so a suffix in lower case names the same record).
+func Same(a, b string) bool {
+	if a == b {
+		return true
+	}
+	na, errA := Normalize(upperSuffix(a))
+	nb, errB := Normalize(upperSuffix(b))
+	return errA == nil && errB == nil && na == nb
+}
+
+func upperSuffix(id string) string {
+	if len(id) != 18 {
+		return id
+	}
+	return id[:15] + strings.ToUpper(id[15:])
 }
 
 // Valid reports whether id is a well-formed 15- or 18-character id.

@@ -1,6 +1,7 @@
 package sfid
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -41,4 +42,15 @@ func TestMake(t *testing.T) {
 	assert.Equal(t, "500000000000001AAA", id)
 	assert.NotEqual(t, Make("500", 62), Make("500", 63))
 	assert.True(t, Valid(Make("a0L", 123456789)))
+}
+func TestSame(t *testing.T) {
+	id := Make("500", 42)
+	assert.True(t, Same(id, id[:15]))
+	assert.True(t, Same(id[:15], id))
+	assert.True(t, Same(id, id[:15]+strings.ToLower(id[15:])))
+	assert.False(t, Same(id, Make("500", 43)))
+	assert.False(t, Same("001A0000006Vm9r", "001a0000006vm9r"), "15-character ids are case-sensitive")
+	assert.False(t, Same(id[:15]+"ZZZ", id), "a wrong suffix is not an id")
+	assert.True(t, Same("case-7", "case-7"))
+	assert.False(t, Same("case-7", "case-8"))
 }
