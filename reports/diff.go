@@ -12,8 +12,9 @@ import (
 // scenarios by id (stable across seeds and shards).
 type Diff struct {
 	Old, New Run
-	// Regressions passed (or observed) before and failed or could not be judged now;
-	// Fixes failed before and pass now; StillFailing failed in both; NotJudged were
+	// Regressions passed (or observed) before and failed, flaky or could not be judged
+	// now (or were flaky and fail now); Fixes failed or were flaky before and pass now;
+	// StillFailing failed or were flaky in both; NotJudged were
 	// judged before and are skipped or not judged now (a failure that is now an error
 	// included).
 	Regressions, Fixes, StillFailing, NotJudged []ReqChange
@@ -46,16 +47,22 @@ func CompareRuns(old, new Run) Diff {
 			continue
 		}
 		ch := ReqChange{ID: req.ID, Level: req.Level, Old: was.Status, New: req.Status}
-		judgedBefore := was.Status == StatusPassed || was.Status == StatusObserved || was.Status == StatusFailed
+		// A flaky requirement is a violation observed (then not seen again): passed ->
+		// flaky is a regression, flaky -> failed one too, flaky -> passed a fix.
+		bad := func(s Status) bool { return s == StatusFailed || s == StatusFlaky }
+		judgedBefore := was.Status == StatusPassed || was.Status == StatusObserved || bad(was.Status)
 		switch {
-		case judgedBefore && was.Status != StatusFailed && (req.Status == StatusFailed || req.Status == StatusError && req.Level != LevelInfo):
-			ch.Scenarios = changed(oix, nix, req.Scenarios, func(o, n Status) bool { return o == StatusPassed && n != StatusPassed && n != StatusSkipped })
+		case judgedBefore && !bad(was.Status) && (bad(req.Status) || req.Status == StatusError && req.Level != LevelInfo),
+			was.Status == StatusFlaky && req.Status == StatusFailed:
+			ch.Scenarios = changed(oix, nix, req.Scenarios, func(o, n Status) bool {
+				return o == StatusPassed && n != StatusPassed && n != StatusSkipped || o == StatusFlaky && n == StatusFailed
+			})
 			d.Regressions = append(d.Regressions, ch)
-		case was.Status == StatusFailed && req.Status == StatusPassed:
-			ch.Scenarios = changed(oix, nix, was.Scenarios, func(o, n Status) bool { return o == StatusFailed && n == StatusPassed })
+		case bad(was.Status) && req.Status == StatusPassed:
+			ch.Scenarios = changed(oix, nix, was.Scenarios, func(o, n Status) bool { return bad(o) && n == StatusPassed })
 			d.Fixes = append(d.Fixes, ch)
-		case was.Status == StatusFailed && req.Status == StatusFailed:
-			ch.Scenarios = changed(oix, nix, req.Scenarios, func(o, n Status) bool { return o != StatusFailed && n == StatusFailed })
+		case bad(was.Status) && bad(req.Status):
+			ch.Scenarios = changed(oix, nix, req.Scenarios, func(o, n Status) bool { return o != n && bad(n) })
 			d.StillFailing = append(d.StillFailing, ch)
 		case judgedBefore && (req.Status == StatusSkipped || req.Status == StatusError):
 			d.NotJudged = append(d.NotJudged, ch)

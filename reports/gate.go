@@ -10,8 +10,38 @@ import (
 // failure of a must requirement, a stale entry or an expired one that still matches;
 // else the verdict folded with the known failures counted as passed (so a baseline never
 // turns incomplete or error into 0). A new failure of a should requirement gives a
-// warning, as it does without a baseline.
+// warning, as it does without a baseline. With --fail-on-flaky, a run that would exit 0
+// exits 1 when a requirement is flaky.
 func (r Run) ExitCode() int {
+	code := r.baselineCode()
+	if code == 0 && r.Run.FailOnFlaky && len(r.FlakyIDs("")) > 0 {
+		return 1
+	}
+	return code
+}
+
+// FlakyGateReason says why a run exits 1 for its flaky requirements (--fail-on-flaky);
+// "" when it does not.
+func FlakyGateReason(r Run) string {
+	if r.baselineCode() != 0 || r.ExitCode() == 0 {
+		return ""
+	}
+	return "exit 1 with --fail-on-flaky: flaky: " + strings.Join(r.FlakyIDs(""), ", ")
+}
+
+// FlakyWarning is the console's warning of a run with flaky requirements that exits 0; ""
+// when there are none or they fail the exit code.
+func FlakyWarning(r Run) string {
+	ids := r.FlakyIDs("")
+	if len(ids) == 0 || r.ExitCode() != 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s flaky (failed, then passed when run again): %s; --fail-on-flaky makes this exit 1",
+		plural(len(ids), "requirement"), strings.Join(ids, ", "))
+}
+
+// baselineCode is the exit code of the verdict, gated by the baseline when there is one.
+func (r Run) baselineCode() int {
 	b := r.Baseline
 	if b == nil {
 		return r.Verdict.ExitCode()

@@ -221,6 +221,18 @@ func normalize(r Run) Run {
 			ex.RequestHeaders = cloneMap(ex.RequestHeaders)
 			ex.ResponseHeaders = cloneMap(ex.ResponseHeaders)
 		}
+		if sc.Reruns != nil {
+			sc.Reruns = cloneNonNil(sc.Reruns)
+			for j := range sc.Reruns {
+				a := &sc.Reruns[j]
+				a.Exchanges = cloneNonNil(a.Exchanges)
+				for k := range a.Exchanges {
+					ex := &a.Exchanges[k]
+					ex.RequestHeaders = cloneMap(ex.RequestHeaders)
+					ex.ResponseHeaders = cloneMap(ex.ResponseHeaders)
+				}
+			}
+		}
 	}
 	r.Cleanup.CreatedCaseIDs = cloneNonNil(r.Cleanup.CreatedCaseIDs)
 	r.Cleanup.RemainingCaseIDs = cloneNonNil(r.Cleanup.RemainingCaseIDs)

@@ -75,7 +75,7 @@ func judgeRequirement(level string, scs []*Scenario) (Status, string) {
 		return StatusSkipped, ""
 	}
 	var skipped, unjudged, observed []string
-	var failed []*Scenario
+	var failed, flaky []*Scenario
 	passed := 0
 	firstProblem := ""
 	for _, sc := range scs {
@@ -90,6 +90,13 @@ func judgeRequirement(level string, scs []*Scenario) (Status, string) {
 			skipped = append(skipped, sc.SkipReason)
 		case StatusPassed:
 			passed++
+		case StatusFlaky:
+			// A violation was observed, then not seen again on a rerun. An info
+			// scenario's rerun observed what it observes.
+			flaky = append(flaky, sc)
+			if level == LevelInfo {
+				passed++
+			}
 		default: // error, not-run, or a status this version does not know: not judged
 			unjudged = append(unjudged, sc.Name)
 			firstProblem = cmp.Or(firstProblem, brief.FirstLine(sc.Error, 0))
@@ -113,8 +120,12 @@ func judgeRequirement(level string, scs []*Scenario) (Status, string) {
 	switch {
 	case len(failed) > 0:
 		return StatusFailed, failedReason(failed, len(scs))
-	case len(unjudged) > 0 || passed == 0:
+	case len(unjudged) > 0 || passed == 0 && len(flaky) == 0:
+		// A flaky scenario beside one that could not judge: the requirement was not
+		// judged whole, whatever the reruns showed.
 		return notJudged()
+	case len(flaky) > 0:
+		return StatusFlaky, flakyReason(flaky, len(scs))
 	case len(skipped) > 0:
 		return StatusPassed, fmt.Sprintf("%d of %s skipped: %s", len(skipped), plural(len(scs), "scenario"), firstNonEmpty(skipped))
 	}
@@ -131,6 +142,17 @@ func failedReason(failed []*Scenario, of int) string {
 		msg += fmt.Sprintf("; %d of the %d saw the same", same, len(failed))
 	}
 	return msg
+}
+
+// flakyReason says what the flaky scenarios of a requirement saw: how many, and what the
+// first one observed before a rerun passed.
+func flakyReason(flaky []*Scenario, of int) string {
+	first, _ := sameSeen(flaky)
+	n := 0
+	if a := flaky[0].PassedAttempt(); a != nil {
+		n = a.Attempt
+	}
+	return fmt.Sprintf("%d of %d scenarios flaky (failed, then passed when run again); the first (%s) failed: %s, and passed on attempt %d", len(flaky), of, flaky[0].Name, first, n)
 }
 
 // sameSeen is what the first failed scenario observed, and how many of failed observed
@@ -184,6 +206,8 @@ func Summarize(reqs []Requirement, scenarios []Scenario) Summary {
 			c.Passed++
 		case StatusFailed:
 			c.Failed++
+		case StatusFlaky:
+			c.Flaky++
 		case StatusSkipped:
 			c.Skipped++
 		default:
@@ -196,6 +220,8 @@ func Summarize(reqs []Requirement, scenarios []Scenario) Summary {
 			s.Scenarios.Passed++
 		case StatusFailed:
 			s.Scenarios.Failed++
+		case StatusFlaky:
+			s.Scenarios.Flaky++
 		case StatusSkipped:
 			s.Scenarios.Skipped++
 		case StatusNotRun:
@@ -212,9 +238,10 @@ func Summarize(reqs []Requirement, scenarios []Scenario) Summary {
 // whatever else happened; a run that stopped early, or that judged nothing at all, is an
 // error; a must not judged (skipped, error, left out), or a partial run (one shard, or a
 // merge lacking shards: its musts are judged on part of their scenarios), is incomplete;
-// a failed should gives warnings; else conformant.
+// a failed should, or a flaky requirement (a violation observed, then not again), gives
+// warnings; else conformant.
 func FoldVerdict(s Summary, stopped, partial bool) Verdict {
-	judged := s.Must.Passed + s.Should.Passed + s.Should.Failed + s.Info.Observed
+	judged := s.Must.Passed + s.Must.Flaky + s.Should.Passed + s.Should.Failed + s.Should.Flaky + s.Info.Observed
 	switch {
 	case s.Must.Failed > 0:
 		return VerdictNonConformant
@@ -222,7 +249,7 @@ func FoldVerdict(s Summary, stopped, partial bool) Verdict {
 		return VerdictError
 	case s.Must.NotJudged() > 0 || partial:
 		return VerdictIncomplete
-	case s.Should.Failed > 0:
+	case s.Should.Failed > 0 || s.Must.Flaky > 0 || s.Should.Flaky > 0:
 		return VerdictWarnings
 	default:
 		return VerdictConformant
@@ -260,18 +287,37 @@ func VerdictReason(r Run) string {
 			return fmt.Sprintf("no must requirement failed, but this is shard %s of the suite: merge the reports of every shard (casecert merge) for a verdict", r.Suite.Shard)
 		}
 		msg := fmt.Sprintf("no must requirement failed, but %d of %d were not judged: %s", s.Must.NotJudged(),
-			s.Must.Passed+s.Must.NotJudged(), requirementList(r, LevelMust, StatusError, StatusSkipped))
+			s.Must.Passed+s.Must.Flaky+s.Must.NotJudged(), requirementList(r, LevelMust, StatusError, StatusSkipped))
 		if r.Suite.Shard != "" {
 			msg += " (shard " + r.Suite.Shard + " of the suite)"
 		}
 		return msg
 	case VerdictWarnings:
-		return fmt.Sprintf("every must requirement (%d) passed; %s failed: %s", s.Must.Passed,
-			plural(s.Should.Failed, "should requirement"), requirementList(r, LevelShould, StatusFailed))
+		return warningsReason(r)
 	case VerdictConformant:
 		return fmt.Sprintf("every must requirement (%d) was judged and passed", s.Must.Passed)
 	}
 	return ""
+}
+
+// warningsReason says why a run is conformant with warnings: the flaky musts first (a
+// violation was observed on each), then the failed shoulds, then the flaky ones.
+func warningsReason(r Run) string {
+	s := r.Summary
+	var parts []string
+	if s.Must.Flaky > 0 {
+		parts = append(parts, fmt.Sprintf("%s flaky (failed, then passed when run again): %s; the other %d passed",
+			plural(s.Must.Flaky, "must requirement"), requirementList(r, LevelMust, StatusFlaky), s.Must.Passed))
+	} else {
+		parts = append(parts, fmt.Sprintf("every must requirement (%d) passed", s.Must.Passed))
+	}
+	if s.Should.Failed > 0 {
+		parts = append(parts, fmt.Sprintf("%s failed: %s", plural(s.Should.Failed, "should requirement"), requirementList(r, LevelShould, StatusFailed)))
+	}
+	if s.Should.Flaky > 0 {
+		parts = append(parts, fmt.Sprintf("%s flaky: %s", plural(s.Should.Flaky, "should requirement"), requirementList(r, LevelShould, StatusFlaky)))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // requirementList names the requirements of a level with one of the statuses, the

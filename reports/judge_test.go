@@ -75,6 +75,12 @@ func TestFoldVerdictNamedCases(t *testing.T) {
 		{"stopped, no must failed", Summary{Must: Counts{Passed: 10, Error: 20}}, true, false, VerdictError, 3},
 		{"stopped after a must failed", Summary{Must: Counts{Passed: 9, Failed: 1, Error: 20}}, true, false, VerdictNonConformant, 1},
 		{"nothing judged", Summary{Must: Counts{Error: 30}}, false, false, VerdictError, 3},
+		{"a must flaky", Summary{Must: Counts{Passed: 29, Flaky: 1}}, false, false, VerdictWarnings, 0},
+		{"a should flaky", Summary{Must: Counts{Passed: 30}, Should: Counts{Flaky: 1}}, false, false, VerdictWarnings, 0},
+		{"a must flaky, another failed", Summary{Must: Counts{Passed: 28, Flaky: 1, Failed: 1}}, false, false, VerdictNonConformant, 1},
+		{"a must flaky, another not judged", Summary{Must: Counts{Passed: 28, Flaky: 1, Error: 1}}, false, false, VerdictIncomplete, 4},
+		{"every must flaky", Summary{Must: Counts{Flaky: 30}}, false, false, VerdictWarnings, 0},
+		{"one shard, a must flaky", Summary{Must: Counts{Passed: 29, Flaky: 1}}, false, true, VerdictIncomplete, 4},
 	} {
 		got := FoldVerdict(tc.s, tc.stopped, tc.shard)
 		if got != tc.want || got.ExitCode() != tc.exit {
@@ -105,6 +111,8 @@ func TestJudgeRequirementTruthTable(t *testing.T) {
 			return StatusFailed
 		case has(StatusError) || has(StatusNotRun):
 			return StatusError
+		case has(StatusFlaky): // a violation observed, then not seen again on a rerun
+			return StatusFlaky
 		case has(StatusPassed):
 			return StatusPassed
 		}
@@ -128,7 +136,7 @@ func TestJudgeRequirementTruthTable(t *testing.T) {
 			observedAny := false
 			for i, st := range sts {
 				sc := &Scenario{ID: fmt.Sprint(i), Name: fmt.Sprint("s", i), Status: st, SkipReason: "why", Error: "what"}
-				if level == LevelInfo && st == StatusPassed {
+				if level == LevelInfo && (st == StatusPassed || st == StatusFlaky) { // a flaky one observed on its passing rerun
 					sc.Observed, observedAny = "seen", true
 				}
 				scs = append(scs, sc)

@@ -123,6 +123,8 @@ func Merge(runs []Run) (Run, error) {
 		}
 		out.Run.Concurrency = max(out.Run.Concurrency, r.Run.Concurrency)
 		out.Run.InsecureTLS = out.Run.InsecureTLS || r.Run.InsecureTLS
+		// A shard that reran failed scenarios makes the merge one too (not a certification).
+		out.Run.RerunFailed = max(out.Run.RerunFailed, r.Run.RerunFailed)
 		out.Run.StartedAt = earlier(out.Run.StartedAt, r.Run.StartedAt)
 		out.Run.FinishedAt = later(out.Run.FinishedAt, r.Run.FinishedAt)
 		seeds[r.Run.Seed] = true

@@ -29,12 +29,16 @@ const (
 	StatusError    Status = "error"    // could not be judged: setup refused, no answer, cut off
 	StatusNotRun   Status = "not-run"  // scenarios only: the run stopped before it
 	StatusObserved Status = "observed" // info requirements only: something was observed
+	// StatusFlaky: a scenario that failed, then passed when run again (--rerun-failed); a
+	// requirement with a flaky scenario and none failed or not judged. A violation was
+	// observed, so a flaky must never yields conformant (FoldVerdict).
+	StatusFlaky Status = "flaky"
 )
 
 // ScenarioStatuses and RequirementStatuses are the values each may take, in report order.
 var (
-	ScenarioStatuses    = []Status{StatusFailed, StatusError, StatusNotRun, StatusSkipped, StatusPassed}
-	RequirementStatuses = []Status{StatusFailed, StatusError, StatusSkipped, StatusPassed, StatusObserved}
+	ScenarioStatuses    = []Status{StatusFailed, StatusFlaky, StatusError, StatusNotRun, StatusSkipped, StatusPassed}
+	RequirementStatuses = []Status{StatusFailed, StatusFlaky, StatusError, StatusSkipped, StatusPassed, StatusObserved}
 )
 
 // Verdict is what a run says about the target: a closed set, folded from the
@@ -90,6 +94,18 @@ type Run struct {
 	// (--baseline): what it accepted and what it did not. Statuses and the verdict stay
 	// as observed; Run.ExitCode gates on it. Such a report is not a certification.
 	Baseline *BaselineResult `json:"baseline,omitempty"`
+}
+
+// FlakyIDs lists the IDs of the requirements of r that are flaky, of the given level (""
+// for any), in catalog order.
+func (r Run) FlakyIDs(level string) []string {
+	var out []string
+	for _, req := range r.Requirements {
+		if req.Status == StatusFlaky && (level == "" || req.Level == level) {
+			out = append(out, req.ID)
+		}
+	}
+	return out
 }
 
 // FailedIDs lists the IDs of the requirements of r that failed, of the given level ("" for
@@ -164,6 +180,9 @@ type RunInfo struct {
 	// RerunFailed is --rerun-failed N: failed scenarios were run again up to N times. A
 	// run with reruns is not a certification (NotCertification).
 	RerunFailed int `json:"rerun_failed,omitempty"`
+	// FailOnFlaky is --fail-on-flaky: a flaky requirement makes the run exit 1 (its
+	// verdict stays conformant-with-warnings: see Run.ExitCode).
+	FailOnFlaky bool `json:"fail_on_flaky,omitempty"`
 	// JUnitStrict is --junit-strict: junit.xml writes every failed scenario as a
 	// <failure>, should-level and known ones included.
 	JUnitStrict bool `json:"junit_strict,omitempty"`
@@ -191,6 +210,7 @@ type Counts struct {
 	Failed  int `json:"failed"`
 	Skipped int `json:"skipped"`
 	Error   int `json:"error"` // not judged: every scenario that ran could not judge it
+	Flaky   int `json:"flaky,omitempty"`
 }
 
 // NotJudged is how many requirements of the level were neither passed nor failed.
@@ -210,6 +230,7 @@ type ScenarioCounts struct {
 	Skipped int `json:"skipped"`
 	Error   int `json:"error"`
 	NotRun  int `json:"not_run"`
+	Flaky   int `json:"flaky,omitempty"`
 }
 
 // Requirement is one catalog entry and its judged status.
@@ -240,6 +261,37 @@ type Scenario struct {
 	Exchanges    []Exchange `json:"exchanges"`
 	// ExchangesOmitted counts exchanges dropped by the cap for passing scenarios.
 	ExchangesOmitted int `json:"exchanges_omitted,omitempty"`
+	// Reruns are the attempts after the first of a scenario that failed, in a run with
+	// --rerun-failed (ci.md, "Flaky"), in order, until one passed: a scenario whose rerun
+	// passed is flaky, one whose reruns all failed stays failed. The fields above are the
+	// first attempt's (its error is the violation observed), but for Observed, which an
+	// info scenario takes from the attempt that passed.
+	Reruns []Attempt `json:"reruns,omitempty"`
+}
+
+// Attempt is one rerun of a failed scenario, on a case of its own, with its evidence.
+type Attempt struct {
+	Attempt    int        `json:"attempt"` // 2 for the first rerun
+	Status     Status     `json:"status"`
+	DurationMS int64      `json:"duration_ms"`
+	Error      string     `json:"error,omitempty"`
+	FailedStep string     `json:"failed_step,omitempty"`
+	Exchanges  []Exchange `json:"exchanges"`
+	// ExchangesOmitted counts exchanges dropped by the cap for a passing attempt.
+	ExchangesOmitted int `json:"exchanges_omitted,omitempty"`
+}
+
+// Attempts is how many times the scenario ran: 1 plus its reruns.
+func (sc Scenario) Attempts() int { return 1 + len(sc.Reruns) }
+
+// PassedAttempt is the rerun that passed (nil when none did).
+func (sc Scenario) PassedAttempt() *Attempt {
+	for i := range sc.Reruns {
+		if sc.Reruns[i].Status == StatusPassed {
+			return &sc.Reruns[i]
+		}
+	}
+	return nil
 }
 
 // Exchange is one HTTP request and its answer, already redacted.

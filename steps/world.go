@@ -111,6 +111,10 @@ func NewWorld(env *Env, scenarioID string, requirements []string, sc *godog.Scen
 	return w
 }
 
+// Alone keeps the scenario off shared cases (a batch): a rerun of a failed scenario is
+// judged on a case of its own. Call it before the first step.
+func (w *World) Alone() { w.shared = false }
+
 // Amend tells the world its requirement is amended on the profile's platform (reason ""
 // for none): the checks that know the amendment observe instead of judging.
 func (w *World) Amend(reason string) { w.amended = reason }

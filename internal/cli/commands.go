@@ -199,13 +199,14 @@ func mergeCommand(env Env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	merged.Run.JUnitStrict = o.junitStrict
+	merged.Run.JUnitStrict, merged.Run.FailOnFlaky = o.junitStrict, o.failOnFlaky
 	if err := o.baseline.apply(&merged, env); err != nil {
 		return err
 	}
 	written, err := writeReports(env, o.out, reports.Formats(), merged, o.key)
 	printVerdict(env.Stdout, merged, written)
 	printSigned(env.Stdout, o.key)
+	printFlakyWarning(env, merged)
 	if err != nil {
 		return err
 	}
@@ -220,6 +221,7 @@ type mergeOptions struct {
 	key         ed25519.PrivateKey
 	baseline    *baselineFile
 	junitStrict bool
+	failOnFlaky bool
 }
 
 func parseMergeFlags(env Env, args []string) (*mergeOptions, error) {
@@ -230,6 +232,7 @@ func parseMergeFlags(env Env, args []string) (*mergeOptions, error) {
 	signPath := set.String("sign-key", "", "sign the merged report.json with this Ed25519 private key `FILE`")
 	baselinePath := set.String("baseline", "", "judge the merged report with this baseline `FILE` of known failures (as run --baseline)")
 	junitStrict := set.Bool("junit-strict", false, "junit.xml writes every failed scenario as a <failure> (as run --junit-strict)")
+	failOnFlaky := set.Bool("fail-on-flaky", false, "exit 1 when a requirement of the merged report is flaky (as run --fail-on-flaky)")
 	paths, err := parseInterleaved(set, args)
 	if err != nil {
 		return nil, err
@@ -237,7 +240,7 @@ func parseMergeFlags(env Env, args []string) (*mergeOptions, error) {
 	if len(paths) < 1 {
 		return nil, usagef("usage: casecert merge -o DIR A/report.json B/report.json ...")
 	}
-	o := &mergeOptions{out: *out, paths: paths, junitStrict: *junitStrict}
+	o := &mergeOptions{out: *out, paths: paths, junitStrict: *junitStrict, failOnFlaky: *failOnFlaky}
 	if o.pub, err = readPublicKey(env, *pubPath); err != nil {
 		return nil, err
 	}

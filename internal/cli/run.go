@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -273,7 +274,7 @@ func runSuite(ctx context.Context, env Env, o *runOptions, st *suite.Suite, t *t
 	res, err := st.Run(ctx, suite.Config{
 		Client: cl, Recorder: rec, Seed: o.seed, Token: t.token, ExpiredToken: t.expiredToken, CaseID: o.caseID,
 		WriteOnlyRestore: o.writeOnlyRestore, MaxCases: o.maxCases, Adopt: preflightCases,
-		Tags: o.tags, Concurrency: o.concurrency, Progress: env.Stderr, Shard: o.shard,
+		Tags: o.tags, Concurrency: o.concurrency, Progress: env.Stderr, Shard: o.shard, RerunFailed: o.rerunFailed,
 	})
 	if err != nil {
 		return res, &targetError{err}
@@ -298,7 +299,7 @@ func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, s
 			StartedAt: started.UTC().Format(time.RFC3339), FinishedAt: finished.UTC().Format(time.RFC3339),
 			DurationMS: finished.Sub(started).Milliseconds(), Seed: o.seed, Concurrency: o.concurrency,
 			Requests: res.Requests, Disruptive: res.Disruptive, InsecureTLS: o.insecure, Tags: o.tags, Stopped: state.stopped, Warnings: state.warnings,
-			JUnitStrict: o.junitStrict,
+			JUnitStrict: o.junitStrict, RerunFailed: o.rerunFailed, FailOnFlaky: o.failOnFlaky,
 		},
 		Scenarios: res.Scenarios,
 		Cleanup:   res.Cleanup,
@@ -322,6 +323,7 @@ func finish(env Env, o *runOptions, run reports.Run) error {
 	paths, err := writeReports(env, o.reportDir, o.formats, run, o.signKey)
 	printVerdict(env.Stdout, run, paths)
 	printSigned(env.Stdout, o.signKey)
+	printFlakyWarning(env, run)
 	if err != nil {
 		if ids := run.Cleanup.CreatedCaseIDs; len(ids) > 0 {
 			fmt.Fprintf(env.Stderr, "casecert: the report could not be written whole; cases the run created on the target: %s\n", strings.Join(ids, ", "))
@@ -329,6 +331,13 @@ func finish(env Env, o *runOptions, run reports.Run) error {
 		return err
 	}
 	return verdictOutcome(run)
+}
+
+// printFlakyWarning warns, on stderr, of flaky requirements that do not fail the exit code.
+func printFlakyWarning(env Env, run reports.Run) {
+	if w := reports.FlakyWarning(run); w != "" {
+		fmt.Fprintln(env.Stderr, "casecert: WARNING: "+w)
+	}
 }
 
 // verdictError is a finished run whose exit code is not 0: the verdict's (1
@@ -349,7 +358,7 @@ func verdictOutcome(run reports.Run) error {
 		return nil
 	}
 	reason := run.VerdictReason
-	if g := reports.GateReason(run); g != "" {
+	if g := cmp.Or(reports.FlakyGateReason(run), reports.GateReason(run)); g != "" {
 		reason = g
 	}
 	return &verdictError{verdict: run.Verdict, reason: reason, code: code}

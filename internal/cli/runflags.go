@@ -21,11 +21,11 @@ type runOptions struct {
 	shard                                                                     suite.Shard
 	faults                                                                    stringList
 	redactHeaders                                                             stringList
-	concurrency, maxCases, retries                                            int
+	concurrency, maxCases, retries, rerunFailed                               int
 	rate                                                                      float64
 	timeout                                                                   time.Duration
 	seed                                                                      int64
-	insecure, dryRun, junitStrict                                             bool
+	insecure, dryRun, junitStrict, failOnFlaky                                bool
 	baseline                                                                  *baselineFile      // --baseline
 	headers                                                                   headerList         // --header
 	signKey                                                                   ed25519.PrivateKey // --sign-key: signs report.json
@@ -78,6 +78,8 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	shard := set.String("shard", "", "run the I-th of N deterministic slices of the scenarios, e.g. 2/4 (join with casecert merge)")
 	set.BoolVar(&o.dryRun, "dry-run", false, "print the expanded features and exit")
 	baselinePath := set.String("baseline", "", "baseline `FILE` of known failures (ci.md): they do not fail the exit code, the report still shows them; not a certification")
+	set.IntVar(&o.rerunFailed, "rerun-failed", 0, "run a failed scenario again, up to `N` times, each on a case of its own: one that passes is flaky (a warning, exit 0; not a certification)")
+	set.BoolVar(&o.failOnFlaky, "fail-on-flaky", false, "exit 1 when a requirement is flaky (a scenario failed, then passed when run again with --rerun-failed)")
 	set.BoolVar(&o.junitStrict, "junit-strict", false, "junit.xml writes every failed scenario as a <failure>, should-level and known ones too (default: only those that fail the exit code)")
 	set.Var(&o.headers, "header", "`'Name: value'` sent with every request to the target, e.g. a gateway's x-api-key (repeatable; the value is redacted like the token)")
 	signKey := set.String("sign-key", "", "sign report.json with this Ed25519 private `FILE` (PEM PKCS #8, or a 32-byte seed: raw, hex or base64); casecert verify --public-key checks it")
@@ -99,6 +101,9 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 		o.concurrency = 1
 		if o.maxCases != 0 {
 			return nil, usagef("--case-id creates no case: drop --max-cases")
+		}
+		if o.rerunFailed != 0 {
+			return nil, usagef("--rerun-failed runs a failed scenario again on a case of its own, and --case-id has one case: drop --rerun-failed")
 		}
 	}
 	if o.token != "" && o.tokenFile != "" {
@@ -126,6 +131,8 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 		return nil, usagef("--timeout must be positive")
 	case o.retries < 0:
 		return nil, usagef("--retries must not be negative")
+	case o.rerunFailed < 0:
+		return nil, usagef("--rerun-failed must not be negative")
 	case o.rate < 0:
 		return nil, usagef("--rate must not be negative")
 	case o.baseURL != "" && len(o.faults) > 0:

@@ -87,6 +87,12 @@ func faultTable() []Fault {
 			Fails:       []string{"PATCH-READONLY"},
 		},
 		{
+			Name: "readonly-written-once",
+			Description: "the first PATCH naming a read-only field (in the server's life) stores it instead of ignoring it; every later one ignores it. " +
+				"A failure seen once: with --rerun-failed the scenario passes when run again, so PATCH-READONLY is flaky",
+			Fails: []string{"PATCH-READONLY"},
+		},
+		{
 			Name:        "readonly-refused",
 			Description: "a PATCH naming a read-only field is refused with 400 instead of ignoring that field",
 			Fails:       []string{"PATCH-READONLY"},

@@ -36,7 +36,13 @@ func faultProbes() map[string]probe {
 		"stores-nothing":     patchProbe(full(), map[string]any{"summary": "new"}, "summary"),
 		"mixed-null-ignored": patchProbe(full(), map[string]any{"status": "Closed", "region": nil}, "region"),
 		"readonly-written":   patchProbe(nil, map[string]any{"incident_number": "C-999999", "summary": "x"}, "incident_number"),
-		"readonly-refused":   patchProbe(nil, map[string]any{"created_date": "2020-01-01T00:00:00Z", "summary": "x"}, "summary"),
+		"readonly-written-once": func(s *tsrv) string {
+			id := s.create(nil)
+			first := code(s.patch(id, map[string]any{"incident_number": "C-999999", "summary": "x"})) + " " + s.read(id).Get("incident_number").Raw
+			second := code(s.patch(id, map[string]any{"incident_number": "C-888888", "summary": "y"})) + " " + s.read(id).Get("incident_number").Raw
+			return first + ", then " + second
+		},
+		"readonly-refused": patchProbe(nil, map[string]any{"created_date": "2020-01-01T00:00:00Z", "summary": "x"}, "summary"),
 		"nested-updated": func(s *tsrv) string {
 			id := s.create(map[string]any{"persons": []any{map[string]any{"first_name": "A"}}})
 			r := s.patch(id, map[string]any{"persons": []any{}})
@@ -217,6 +223,8 @@ func TestFaultOutcomes(t *testing.T) {
 		// Writes fail (reads do not) until the poisoned case is written again.
 		{"deep-json-poisons", "200 500 200 200 200"},
 		{"abuse-breaks-for-good", "413 500"},
+		// Stored the first time only: the second PATCH's number is ignored.
+		{"readonly-written-once", `200 "C-999999", then 200 "C-999999"`},
 	}
 	for _, tc := range cases {
 		assert.Equal(t, tc.want, probes[tc.fault](newTS(t, tc.fault)), tc.fault)

@@ -171,6 +171,12 @@ func (s *Server) planLocation(ctx context.Context, q querier, p *writePlan) erro
 // planReadOnly handles read-only fields in a PATCH body: ignored, unless a fault says
 // otherwise.
 func (s *Server) planReadOnly(body map[string]json.RawMessage, p *writePlan) {
+	written := s.faults.on("readonly-written")
+	if s.faults.on("readonly-written-once") && len(p.errs) == 0 && s.namesStoredReadOnly(body) {
+		// The first such PATCH of the server's life, and no other: a failure that a
+		// rerun of the same scenario does not see again.
+		written = s.readOnlyWrittenOnce.CompareAndSwap(false, true)
+	}
 	for _, f := range s.sc.readOnly {
 		raw, ok := body[f.name]
 		if !ok {
@@ -179,7 +185,7 @@ func (s *Server) planReadOnly(body map[string]json.RawMessage, p *writePlan) {
 		switch {
 		case s.faults.on("readonly-refused"):
 			p.errs = append(p.errs, fieldError{f.name, "is read-only"})
-		case s.faults.on("readonly-written") && f.col != colID && f.col != "":
+		case written && f.col != colID && f.col != "":
 			if isNull(raw) {
 				p.set[f.col] = nil
 			} else if v, err := s.codec.decode(field{name: f.name, kind: f.kind}, raw); err == nil {
@@ -187,6 +193,17 @@ func (s *Server) planReadOnly(body map[string]json.RawMessage, p *writePlan) {
 			}
 		}
 	}
+}
+
+// namesStoredReadOnly tells whether a PATCH body names a read-only field that has a
+// column of its own (one readonly-written would store).
+func (s *Server) namesStoredReadOnly(body map[string]json.RawMessage) bool {
+	for _, f := range s.sc.readOnly {
+		if _, ok := body[f.name]; ok && f.col != colID && f.col != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // planPatchRules applies what only a PATCH does; all but the audit stamp are faults.

@@ -17,6 +17,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/casecert/casecert/fixtures"
@@ -60,6 +61,9 @@ type Server struct {
 	delete  bool // DELETE of the case path is served (the profile names paths.delete)
 	served  *fixtures.Profile
 	broken  breakage // what an abuse did to the server (disrupt.go)
+	// readOnlyWrittenOnce: the one PATCH the fault readonly-written-once stored a
+	// read-only field of has been served.
+	readOnlyWrittenOnce atomic.Bool
 }
 
 // New opens the store, seeds the fixtures and returns the server. It never listens.

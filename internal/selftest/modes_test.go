@@ -51,11 +51,12 @@ var modes = []mode{
 		why: "the profile profile init drafts from an OpenAPI 3.0 YAML document in the style of the vendor's Update Case page (its field descriptions, nullable: true), against the reference server"},
 }
 
-// certifyMode runs casecert for a mode with the given fault switches and --tags.
-func certifyMode(t *testing.T, m mode, faults []string, tags string) (cli.ExitCode, reports.Run, string) {
+// certifyMode runs casecert for a mode with the given fault switches, --tags and extra
+// flags.
+func certifyMode(t *testing.T, m mode, faults []string, tags string, extra ...string) (cli.ExitCode, reports.Run, string) {
 	t.Helper()
 	dir := t.TempDir()
-	args := []string{"run", "--profile", profileOf(t, m), "--report-dir", dir, "--format", "json", "--seed", "7", "--concurrency", "4"}
+	args := append([]string{"run", "--profile", profileOf(t, m), "--report-dir", dir, "--format", "json", "--seed", "7", "--concurrency", "4"}, extra...)
 	if tags != "" {
 		args = append(args, "--tags", tags)
 	}

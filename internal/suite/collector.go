@@ -31,6 +31,7 @@ type collector struct {
 	done      int
 
 	disruptivePhase
+	rerunState
 }
 
 func (c *collector) Progress() int {
@@ -61,6 +62,11 @@ func (c *collector) initScenario(sc *godog.ScenarioContext) {
 		if !c.inShard[pickle.ID] {
 			return ctx, godog.ErrSkip // another shard's scenario: not run, not reported
 		}
+		if c.rerunning != nil && (!c.rerunning[pickle.ID] || ctx.Err() != nil) {
+			// Not rerun in this attempt (or the run stopped): the scenario's result
+			// stands as recorded.
+			return ctx, godog.ErrSkip
+		}
 		if ctx.Err() != nil {
 			// The run stopped (the target died, its quota ran out, Ctrl-C): godog goes on
 			// through every scenario, which now ends here, not-run, at once.
@@ -70,6 +76,9 @@ func (c *collector) initScenario(sc *godog.ScenarioContext) {
 		started = time.Now()
 		w := steps.NewWorld(c.env, pickle.ID, pickle.Requirements, s)
 		w.Amend(pickle.Amended)
+		if c.rerunning != nil {
+			w.Alone()
+		}
 		return steps.WithWorld(ctx, w), nil
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
@@ -105,9 +114,20 @@ func (c *collector) initScenario(sc *godog.ScenarioContext) {
 	})
 }
 
-// record turns a finished scenario into its result. stopped is why the run stopped, if it
-// did (a scenario cut short by the stop is not-run).
+// record turns a finished scenario into its result (in a rerun, an attempt of it).
+// stopped is why the run stopped, if it did (a scenario cut short by the stop is not-run).
 func (c *collector) record(p Pickle, out steps.Outcome, took time.Duration, stopped error) {
+	sc := c.result(p, out, took, stopped)
+	if c.rerunning != nil {
+		c.addAttempt(sc)
+		return
+	}
+	c.add(sc, progressMark[sc.Status])
+}
+
+// result is a finished scenario's result. A rerun keeps every exchange of a passing
+// attempt: it is the evidence that the failure was not seen again.
+func (c *collector) result(p Pickle, out steps.Outcome, took time.Duration, stopped error) reports.Scenario {
 	sc := reports.Scenario{
 		ID: p.ID, Name: p.Name, Feature: p.Feature, URI: p.URI, Line: p.Line,
 		Requirements: p.Requirements, Level: p.Level,
@@ -122,11 +142,11 @@ func (c *collector) record(p Pickle, out steps.Outcome, took time.Duration, stop
 	if out.Err != nil {
 		sc.FailedStep = out.FailedStep
 	}
-	switch sc.Status {
-	case reports.StatusSkipped:
+	switch {
+	case sc.Status == reports.StatusSkipped:
 		sc.SkipReason = out.SkipReason
 		kept = representative(kept, c.cfg.KeepPassing)
-	case reports.StatusPassed:
+	case sc.Status == reports.StatusPassed && c.rerunning == nil:
 		kept = representative(kept, c.cfg.KeepPassing)
 	}
 	sc.ExchangesOmitted = len(out.Exchanges) - len(kept)
@@ -135,7 +155,7 @@ func (c *collector) record(p Pickle, out steps.Outcome, took time.Duration, stop
 		sc.Exchanges = append(sc.Exchanges, c.evidence.keep(ex))
 	}
 	c.mu.Unlock()
-	c.add(sc, progressMark[sc.Status])
+	return sc
 }
 
 // progressMark is the console's character for each scenario outcome.

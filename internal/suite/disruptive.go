@@ -33,7 +33,11 @@ const DisruptiveTag = steps.DisruptiveTag
 // stopped early ("" when it did not).
 func (c *collector) runPhases(ctx context.Context, contents []godog.Feature, scenarios int) (string, error) {
 	tags := c.cfg.Tags
-	if err := c.godog(ctx, contents, andTags(tags, "~"+DisruptiveTag), scenarios, c.cfg.Seed); err != nil {
+	ordinary := andTags(tags, "~"+DisruptiveTag)
+	if err := c.godog(ctx, contents, ordinary, scenarios, c.cfg.Seed); err != nil {
+		return "", err
+	}
+	if err := c.rerunFailed(ctx, contents, ordinary, false, scenarios, c.cfg.Seed); err != nil {
 		return "", err
 	}
 	disruptive := andTags(tags, DisruptiveTag)
@@ -53,6 +57,9 @@ func (c *collector) runPhases(ctx context.Context, contents []godog.Feature, sce
 	c.probe, _ = steps.NewProbe(phase, c.env)
 	c.stopPhase = stop
 	if err := c.godog(phase, contents, disruptive, 1, 0); err != nil {
+		return "", err
+	}
+	if err := c.rerunFailed(phase, contents, disruptive, true, 1, 0); err != nil {
 		return "", err
 	}
 	if ctx.Err() == nil && phase.Err() != nil {

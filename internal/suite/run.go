@@ -50,6 +50,8 @@ type Config struct {
 	KeepPassing int
 	// Shard, when set, runs one deterministic slice of the scenarios (CI fan-out).
 	Shard Shard
+	// RerunFailed runs each failed scenario again up to this many times (rerun.go).
+	RerunFailed int
 }
 
 // Result is what a run produced, before judging.
@@ -123,6 +125,7 @@ func (s *Suite) Run(ctx context.Context, cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	c.foldReruns()
 	res.Stopped, res.Disruptive = stopped, c.phase
 	if c.Progress() > 0 && cfg.Progress != nil {
 		fmt.Fprintln(cfg.Progress)
