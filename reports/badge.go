@@ -24,7 +24,7 @@ var badgeColors = map[Verdict]string{
 // badgeText is the right half of the badge: the verdict and the must count.
 func badgeText(r Run) string {
 	m := r.Summary.Must
-	total := m.Passed + m.Failed + m.NotJudged()
+	total := m.Passed + m.Partly + m.Failed + m.NotJudged()
 	text := string(r.Verdict)
 	switch r.Verdict {
 	case VerdictNonConformant:

@@ -238,4 +238,27 @@ var fixtures = []fixture{
 	{"escaping", escapingRun},
 	{"empty", emptyRun},
 	{"baseline", baselineRun},
+	{"partly", partlyRun},
+}
+
+// partlyRun: every must passed, but PATCH-NULL only partly (one scenario skipped for want
+// of a flag), while PATCH-OMIT's skipped scenario cannot apply (it stays wholly judged):
+// incomplete, naming PATCH-NULL and the flag.
+func partlyRun() Run {
+	r := fixtureBaseRun()
+	r.Suite.Scenarios = 5
+	skip := func(id, name, req, reason string, inapplicable bool) Scenario {
+		return Scenario{ID: id, Name: name, Feature: "PATCH semantics", Requirements: []string{req}, Level: LevelMust,
+			Status: StatusSkipped, SkipReason: reason, Inapplicable: inapplicable, Exchanges: []Exchange{}}
+	}
+	r.Scenarios = []Scenario{
+		passed("patch-semantics;null-clears-description", "null clears description", "PATCH semantics", "PATCH-NULL"),
+		skip("patch-semantics;null-clears-an-expired-field", "null with an expired token", "PATCH-NULL",
+			"no expired token of the target was supplied (--expired-token)", false),
+		passed("patch-semantics;omitted-fields-keep-their-value", "omitted fields keep their value", "PATCH semantics", "PATCH-OMIT"),
+		skip("patch-semantics;omitted-signature", "omitted with its signature altered", "PATCH-OMIT",
+			"opaque token: the run's token is not a JWT, so it has no signature to alter", true),
+		passed("patch-semantics;empty-body-is-a-no-op", "empty body is a no-op", "PATCH semantics", "PATCH-EMPTY"),
+	}
+	return judged(r, []CatalogEntry{fixtureCatalog[0], fixtureCatalog[1], fixtureCatalog[4]})
 }

@@ -38,6 +38,7 @@ func Judge(run *Run, catalog []CatalogEntry) {
 			req.Scenarios = append(req.Scenarios, sc.ID)
 		}
 		req.Status, req.Reason = judgeRequirement(c.Level, scs)
+		req.Partly = partlyJudged(c.Level, req.Status, scs)
 		if len(scs) == 0 {
 			req.Reason = notSelectedReason(run)
 		}
@@ -132,6 +133,27 @@ func judgeRequirement(level string, scs []*Scenario) (Status, string) {
 	return StatusPassed, ""
 }
 
+// partlyJudged is what completes a must or should requirement that passed with some of
+// its scenarios skipped for want of a flag or profile key (AUTH-INVALID without
+// --expired-token): how many, and each distinct reason, which names what they lacked. A scenario that cannot
+// apply to the target whatever is given (Inapplicable: an opaque token has no signature
+// to alter) leaves the requirement wholly judged. "" when it was wholly judged.
+func partlyJudged(level string, status Status, scs []*Scenario) string {
+	if status != StatusPassed || level == LevelInfo {
+		return ""
+	}
+	var reasons []string
+	for _, sc := range scs {
+		if sc.Status == StatusSkipped && !sc.Inapplicable {
+			reasons = append(reasons, cmp.Or(sc.SkipReason, "skipped"))
+		}
+	}
+	if len(reasons) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d scenarios skipped: %s", len(reasons), len(scs), strings.Join(dedupe(reasons), "; "))
+}
+
 // failedReason says what the failed scenarios of a requirement saw: what the first one
 // observed (the status and message of the answer, when its error says "observed"), and
 // how many of them saw the same.
@@ -201,14 +223,16 @@ func Summarize(reqs []Requirement, scenarios []Scenario) Summary {
 		default:
 			continue
 		}
-		switch r.Status {
-		case StatusPassed:
+		switch {
+		case r.Status == StatusPassed && r.Partly != "":
+			c.Partly++
+		case r.Status == StatusPassed:
 			c.Passed++
-		case StatusFailed:
+		case r.Status == StatusFailed:
 			c.Failed++
-		case StatusFlaky:
+		case r.Status == StatusFlaky:
 			c.Flaky++
-		case StatusSkipped:
+		case r.Status == StatusSkipped:
 			c.Skipped++
 		default:
 			c.Error++
@@ -236,18 +260,19 @@ func Summarize(reqs []Requirement, scenarios []Scenario) Summary {
 // FoldVerdict is the one function that turns a summary into a verdict
 // (cli-and-report.md, "Outcomes and the verdict"): a failed must is non-conformant
 // whatever else happened; a run that stopped early, or that judged nothing at all, is an
-// error; a must not judged (skipped, error, left out), or a partial run (one shard, or a
+// error; a must not judged (skipped, error, left out) or only partly judged (passed with
+// scenarios skipped that a flag or key would let run), or a partial run (one shard, or a
 // merge lacking shards: its musts are judged on part of their scenarios), is incomplete;
 // a failed should, or a flaky requirement (a violation observed, then not again), gives
 // warnings; else conformant.
 func FoldVerdict(s Summary, stopped, partial bool) Verdict {
-	judged := s.Must.Passed + s.Must.Flaky + s.Should.Passed + s.Should.Failed + s.Should.Flaky + s.Info.Observed
+	judged := s.Must.Passed + s.Must.Partly + s.Must.Flaky + s.Should.Passed + s.Should.Partly + s.Should.Failed + s.Should.Flaky + s.Info.Observed
 	switch {
 	case s.Must.Failed > 0:
 		return VerdictNonConformant
 	case stopped || judged == 0:
 		return VerdictError
-	case s.Must.NotJudged() > 0 || partial:
+	case s.Must.NotJudged() > 0 || s.Must.Partly > 0 || partial:
 		return VerdictIncomplete
 	case s.Should.Failed > 0 || s.Must.Flaky > 0 || s.Should.Flaky > 0:
 		return VerdictWarnings
@@ -283,11 +308,18 @@ func VerdictReason(r Run) string {
 		if missing := MissingShardsReason(r.Suite); missing != "" {
 			return "no must requirement failed, but the " + missing
 		}
-		if s.Must.NotJudged() == 0 {
+		if s.Must.NotJudged() == 0 && s.Must.Partly == 0 {
 			return fmt.Sprintf("no must requirement failed, but this is shard %s of the suite: merge the reports of every shard (casecert merge) for a verdict", r.Suite.Shard)
 		}
-		msg := fmt.Sprintf("no must requirement failed, but %d of %d were not judged: %s", s.Must.NotJudged(),
-			s.Must.Passed+s.Must.Flaky+s.Must.NotJudged(), requirementList(r, LevelMust, StatusError, StatusSkipped))
+		total := s.Must.Passed + s.Must.Partly + s.Must.Flaky + s.Must.NotJudged()
+		var parts []string
+		if n := s.Must.NotJudged(); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d of %d were not judged: %s", n, total, requirementList(r, LevelMust, StatusError, StatusSkipped)))
+		}
+		if n := s.Must.Partly; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d of %d %s only partly judged: %s", n, total, map[bool]string{true: "was", false: "were"}[n == 1], partlyList(r, LevelMust)))
+		}
+		msg := "no must requirement failed, but " + strings.Join(parts, "; ")
 		if r.Suite.Shard != "" {
 			msg += " (shard " + r.Suite.Shard + " of the suite)"
 		}
@@ -335,6 +367,22 @@ func requirementList(r Run, level string, statuses ...Status) string {
 		names = append(names, name)
 	}
 	const shown = 6
+	if len(names) > shown {
+		return strings.Join(names[:shown], ", ") + fmt.Sprintf(" and %d more", len(names)-shown)
+	}
+	return strings.Join(names, ", ")
+}
+
+// partlyList names the partly judged requirements of a level, each with what its
+// skipped scenarios lacked (the flag or profile key that completes it), at most three.
+func partlyList(r Run, level string) string {
+	var names []string
+	for _, req := range r.Requirements {
+		if req.Level == level && req.Partly != "" {
+			names = append(names, fmt.Sprintf("%s (%s)", req.ID, req.Partly))
+		}
+	}
+	const shown = 3
 	if len(names) > shown {
 		return strings.Join(names[:shown], ", ") + fmt.Sprintf(" and %d more", len(names)-shown)
 	}

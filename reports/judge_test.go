@@ -11,6 +11,7 @@ import (
 func TestFoldVerdictTruthTable(t *testing.T) {
 	type in struct {
 		mustPassed, mustFailed, mustSkipped, mustError int
+		mustPartly                                     int
 		shouldPassed, shouldFailed                     int
 		infoObserved                                   int
 		stopped, shard                                 bool
@@ -22,11 +23,11 @@ func TestFoldVerdictTruthTable(t *testing.T) {
 		if c.stopped {
 			return VerdictError
 		}
-		if c.mustPassed+c.shouldPassed+c.shouldFailed+c.infoObserved == 0 {
+		if c.mustPassed+c.mustPartly+c.shouldPassed+c.shouldFailed+c.infoObserved == 0 {
 			return VerdictError // nothing was judged
 		}
-		if c.mustSkipped > 0 || c.mustError > 0 || c.shard {
-			return VerdictIncomplete
+		if c.mustSkipped > 0 || c.mustError > 0 || c.mustPartly > 0 || c.shard {
+			return VerdictIncomplete // a must partly judged is never conformant
 		}
 		if c.shouldFailed > 0 {
 			return VerdictWarnings
@@ -35,11 +36,11 @@ func TestFoldVerdictTruthTable(t *testing.T) {
 	}
 	rows := 0
 	seen := map[Verdict]bool{}
-	for bits := 0; bits < 1<<9; bits++ {
+	for bits := 0; bits < 1<<10; bits++ {
 		b := func(i int) int { return bits >> i & 1 }
-		c := in{b(0), b(1), b(2), b(3), b(4), b(5), b(6), b(7) == 1, b(8) == 1}
+		c := in{b(0), b(1), b(2), b(3), b(9), b(4), b(5), b(6), b(7) == 1, b(8) == 1}
 		s := Summary{
-			Must:   Counts{Passed: c.mustPassed, Failed: c.mustFailed, Skipped: c.mustSkipped, Error: c.mustError},
+			Must:   Counts{Passed: c.mustPassed, Failed: c.mustFailed, Skipped: c.mustSkipped, Error: c.mustError, Partly: c.mustPartly},
 			Should: Counts{Passed: c.shouldPassed, Failed: c.shouldFailed},
 			Info:   InfoCounts{Observed: c.infoObserved},
 		}
@@ -50,8 +51,8 @@ func TestFoldVerdictTruthTable(t *testing.T) {
 		seen[got] = true
 		rows++
 	}
-	if rows != 512 || len(seen) != len(Verdicts) {
-		t.Fatalf("the table covers %d rows and %d verdicts, want 512 and %d", rows, len(seen), len(Verdicts))
+	if rows != 1024 || len(seen) != len(Verdicts) {
+		t.Fatalf("the table covers %d rows and %d verdicts, want 1024 and %d", rows, len(seen), len(Verdicts))
 	}
 }
 
@@ -70,6 +71,7 @@ func TestFoldVerdictNamedCases(t *testing.T) {
 		{"a must failed", Summary{Must: Counts{Passed: 29, Failed: 1}}, false, false, VerdictNonConformant, 1},
 		{"--tags @PATCH-NULL: 3 passed, 27 skipped", Summary{Must: Counts{Passed: 3, Skipped: 27}}, false, false, VerdictIncomplete, 4},
 		{"a must errored", Summary{Must: Counts{Passed: 29, Error: 1}}, false, false, VerdictIncomplete, 4},
+		{"AUTH-INVALID without an expired token: partly judged", Summary{Must: Counts{Passed: 29, Partly: 1}}, false, false, VerdictIncomplete, 4},
 		{"one shard, every must passed", Summary{Must: Counts{Passed: 30}}, false, true, VerdictIncomplete, 4},
 		{"one shard, a must failed", Summary{Must: Counts{Passed: 29, Failed: 1}}, false, true, VerdictNonConformant, 1},
 		{"stopped, no must failed", Summary{Must: Counts{Passed: 10, Error: 20}}, true, false, VerdictError, 3},
@@ -187,5 +189,38 @@ func TestJudgeLeftOutByTagsIsIncomplete(t *testing.T) {
 	}
 	if !strings.Contains(r.Requirements[0].Reason, `--tags "@PATCH-NULL"`) {
 		t.Fatalf("requirement reason %q", r.Requirements[0].Reason)
+	}
+}
+
+// A must that passed with a scenario skipped for want of a flag is partly judged: counted
+// apart from passed, named with what completes it, and never conformant. A scenario that
+// cannot apply whatever is given (an opaque token's signature row) leaves it wholly judged.
+func TestJudgePartlyJudged(t *testing.T) {
+	catalog := []CatalogEntry{{ID: "AUTH-INVALID", Level: LevelMust}, {ID: "PATCH-NULL", Level: LevelMust}}
+	sc := func(id, req string, st Status, reason string, inapplicable bool) Scenario {
+		return Scenario{ID: id, Name: id, Requirements: []string{req}, Status: st, SkipReason: reason, Inapplicable: inapplicable}
+	}
+	run := Run{Scenarios: []Scenario{
+		sc("garbage", "AUTH-INVALID", StatusPassed, "", false),
+		sc("signature", "AUTH-INVALID", StatusSkipped, "opaque token: no signature", true),
+		sc("null", "PATCH-NULL", StatusPassed, "", false),
+	}}
+	Judge(&run, catalog)
+	if run.Verdict != VerdictConformant || run.Summary.Must.Partly != 0 || run.Requirements[0].Partly != "" {
+		t.Fatalf("an inapplicable skip: %s, %+v, %q", run.Verdict, run.Summary.Must, run.Requirements[0].Partly)
+	}
+	run.Scenarios = append(run.Scenarios, sc("expired", "AUTH-INVALID", StatusSkipped, "no expired token: give one with --expired-token", false))
+	Judge(&run, catalog)
+	req := run.Requirements[0]
+	if run.Verdict != VerdictIncomplete || run.Summary.Must != (Counts{Passed: 1, Partly: 1}) || req.Status != StatusPassed {
+		t.Fatalf("a skip a flag completes: %s, %+v, %s", run.Verdict, run.Summary.Must, req.Status)
+	}
+	for _, want := range []string{"1 of 3 scenarios skipped", "--expired-token"} {
+		if !strings.Contains(req.Partly, want) || !strings.Contains(run.VerdictReason, want) {
+			t.Errorf("partly %q, verdict reason %q: want %q in both", req.Partly, run.VerdictReason, want)
+		}
+	}
+	if !strings.Contains(run.VerdictReason, "1 of 2 was only partly judged: AUTH-INVALID") {
+		t.Errorf("verdict reason %q", run.VerdictReason)
 	}
 }

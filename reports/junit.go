@@ -154,6 +154,9 @@ func WriteJUnit(w io.Writer, r Run) error {
 				if req.Status == StatusFailed {
 					suite.Properties = append(suite.Properties, junitProperty{Name: "reason." + id, Value: req.Reason})
 				}
+				if req.Partly != "" {
+					suite.Properties = append(suite.Properties, junitProperty{Name: "partly." + id, Value: req.Partly})
+				}
 			}
 		}
 		suite.Time = seconds(suiteMS)

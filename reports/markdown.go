@@ -31,10 +31,14 @@ func WriteMarkdown(w io.Writer, r Run) error {
 	ix := newIndex(&r)
 	s := r.Summary
 
-	p("## %s %s: %s · %s · must %d passed, %d failed, %d skipped, %d not judged · should %d passed, %d failed, %d skipped, %d not judged · info %d observed\n\n",
+	p("## %s %s: %s · %s · must %s · should %s · info %d observed\n\n",
 		verdictEmoji(r.Verdict), verdictLabel(r.Verdict), mdText(oneLine(verdictExplanation(r), "; ")), mdCode(r.Target.BaseURL),
-		s.Must.Passed, s.Must.Failed, s.Must.Skipped, s.Must.Error,
-		s.Should.Passed, s.Should.Failed, s.Should.Skipped, s.Should.Error, s.Info.Observed)
+		mdCounts(s.Must), mdCounts(s.Should), s.Info.Observed)
+	for _, req := range r.Requirements {
+		if req.Partly != "" {
+			p("Partly judged: %s (%s): %s\n\n", mdCode(req.ID), mdText(req.Level), mdText(oneLine(req.Partly, "; ")))
+		}
+	}
 	if n := s.Scenarios; n.Error+n.NotRun > 0 {
 		p("Scenarios: %d passed, %d failed, %d skipped, %d could not judge (error), %d not run.\n\n", n.Passed, n.Failed, n.Skipped, n.Error, n.NotRun)
 	}
@@ -275,4 +279,14 @@ func writeMarkdownBaseline(p func(string, ...any), r Run) {
 		}
 		p("\n")
 	}
+}
+
+// mdCounts is one level's counts in the heading; "partly judged" shows when a requirement
+// of the level passed on only some of its scenarios.
+func mdCounts(c Counts) string {
+	partly := ""
+	if c.Partly > 0 {
+		partly = fmt.Sprintf("%d partly judged, ", c.Partly)
+	}
+	return fmt.Sprintf("%d passed, %s%d failed, %d skipped, %d not judged", c.Passed, partly, c.Failed, c.Skipped, c.Error)
 }

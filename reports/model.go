@@ -211,6 +211,9 @@ type Counts struct {
 	Skipped int `json:"skipped"`
 	Error   int `json:"error"` // not judged: every scenario that ran could not judge it
 	Flaky   int `json:"flaky,omitempty"`
+	// Partly counts the requirements that passed with scenarios skipped for want of a flag
+	// or profile key (Requirement.Partly); they are not counted in Passed.
+	Partly int `json:"partly,omitempty"`
 }
 
 // NotJudged is how many requirements of the level were neither passed nor failed.
@@ -241,23 +244,31 @@ type Requirement struct {
 	Status    Status   `json:"status"`
 	Reason    string   `json:"reason,omitempty"`
 	Scenarios []string `json:"scenarios"`
+	// Partly, set on a must or should requirement that passed, says it was only partly
+	// judged and what completes it: how many of its scenarios were skipped and the first
+	// one's reason, which names the flag or profile key they lacked.
+	Partly string `json:"partly,omitempty"`
 }
 
 // Scenario is one executed (or skipped) scenario.
 type Scenario struct {
-	ID           string     `json:"id"`
-	Name         string     `json:"name"`
-	Feature      string     `json:"feature"`
-	URI          string     `json:"uri,omitempty"`
-	Line         int        `json:"line,omitempty"`
-	Requirements []string   `json:"requirements"`
-	Level        string     `json:"level,omitempty"`
-	Status       Status     `json:"status"`
-	DurationMS   int64      `json:"duration_ms"`
-	Error        string     `json:"error,omitempty"`
-	FailedStep   string     `json:"failed_step,omitempty"`
-	Observed     string     `json:"observed,omitempty"` // what an info scenario saw
-	SkipReason   string     `json:"skip_reason,omitempty"`
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	Feature      string   `json:"feature"`
+	URI          string   `json:"uri,omitempty"`
+	Line         int      `json:"line,omitempty"`
+	Requirements []string `json:"requirements"`
+	Level        string   `json:"level,omitempty"`
+	Status       Status   `json:"status"`
+	DurationMS   int64    `json:"duration_ms"`
+	Error        string   `json:"error,omitempty"`
+	FailedStep   string   `json:"failed_step,omitempty"`
+	Observed     string   `json:"observed,omitempty"` // what an info scenario saw
+	SkipReason   string   `json:"skip_reason,omitempty"`
+	// Inapplicable marks a skipped scenario that cannot apply to the target whatever a run
+	// gives it (an opaque token has no signature to alter): its requirement is still
+	// wholly judged by the others.
+	Inapplicable bool       `json:"inapplicable,omitempty"`
 	Exchanges    []Exchange `json:"exchanges"`
 	// ExchangesOmitted counts exchanges dropped by the cap for passing scenarios.
 	ExchangesOmitted int `json:"exchanges_omitted,omitempty"`

@@ -316,7 +316,7 @@ func (w *World) thenJSONError(context.Context) error {
 // body is outside this requirement (RES-ERROR and RES-UPDATED judge missing bodies).
 func (w *World) thenContentTypeJSON(context.Context) error {
 	if strings.TrimSpace(w.last.ResponseBody) == "" || !w.last.ValidJSON() {
-		return w.skip("the answer (%s) carried no JSON body to judge", w.last.Summary())
+		return w.inapplicable("the answer (%s) carried no JSON body to judge", w.last.Summary())
 	}
 	ct := w.last.Header("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {

@@ -37,20 +37,20 @@ func (w *World) patchWithCredentials(ctx context.Context, kind string) error {
 		header, secret = "Basic "+base64.StdEncoding.EncodeToString([]byte("casecert:casecert")), false
 	case "an expired token":
 		if w.env.ExpiredToken == "" {
-			return w.skip("no expired token of the target was supplied (--expired-token)")
+			return w.skip("no expired token of the target was supplied: give one with --expired-token")
 		}
 		header = "Bearer " + w.env.ExpiredToken
 	case "the token with characters altered":
 		if w.env.Token == "" {
-			return w.skip("the run's token comes from an OAuth token source, so no altered copy is made")
+			return w.skip("%s", oauthNoCopy)
 		}
 		header = "Bearer " + alterCharacters(w.env.Token)
 	default: // an altered copy of the run's JWT
 		switch {
 		case w.env.Token == "":
-			return w.skip("the run's token comes from an OAuth token source, so no altered copy is made")
+			return w.skip("%s", oauthNoCopy)
 		case !isJWT(w.env.Token):
-			return w.skip("opaque token: the run's token is not a JWT, so it has no signature or payload to alter (the row with characters altered judges it)")
+			return w.inapplicable("opaque token: the run's token is not a JWT, so it has no signature or payload to alter (the row with characters altered judges it)")
 		}
 		header = "Bearer " + alterToken(w.env.Token, strings.Contains(kind, "payload"))
 	}
@@ -58,6 +58,10 @@ func (w *World) patchWithCredentials(ctx context.Context, kind string) error {
 		r.Auth, r.AuthHeader, r.AuthSecret = client.AuthRaw, header, secret
 	})
 }
+
+// oauthNoCopy is why a row that alters the run's token is skipped with --token-url, and
+// what judges it.
+const oauthNoCopy = "the run's token comes from an OAuth token source (--token-url), so no altered copy is made; a token of the target given with --token judges it"
 
 // alterToken changes one character of a JWT's signature (or payload), keeping its shape.
 func alterToken(token string, payload bool) string {

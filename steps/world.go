@@ -52,8 +52,11 @@ type Outcome struct {
 	Exchanges  []client.Exchange
 	Observed   string
 	SkipReason string
-	FailedStep string
-	Err        error
+	// Inapplicable: the skip holds whatever the run is given (no flag or profile key
+	// would let the scenario run), so it leaves its requirement wholly judged.
+	Inapplicable bool
+	FailedStep   string
+	Err          error
 }
 
 type worldKey struct{}
@@ -162,10 +165,21 @@ func (w *World) Observe(format string, args ...any) {
 func (w *World) lacks(needs ...string) error {
 	for _, n := range needs {
 		if reason := w.env.Profile.Lacks(n); reason != "" {
-			return w.skip("%s", reason)
+			need, _ := fixtures.LookupNeed(n)
+			return w.skip("%s; to judge it: %s", reason, need.Fix)
 		}
 	}
 	return nil
+}
+
+// inapplicable skips a scenario that cannot apply to this target whatever the run is
+// given (an opaque token has no signature to alter): unlike skip, it does not leave its
+// requirement partly judged.
+func (w *World) inapplicable(format string, args ...any) error {
+	w.mu.Lock()
+	w.out.Inapplicable = true
+	w.mu.Unlock()
+	return w.skip(format, args...)
 }
 
 // skip marks the scenario as not applicable to this target and returns godog.ErrSkip.

@@ -87,13 +87,18 @@ func printVerdict(w io.Writer, run reports.Run, paths []string) {
 	}
 	fmt.Fprintf(w, "\nverdict: %s: %s%s\n", strings.ToUpper(string(run.Verdict)), run.VerdictReason, note)
 	// Skipped and error are both not judged: the line counts them as such, then says which.
-	fmt.Fprintf(w, "  must:   %d passed, %d failed, %d not judged (%d skipped, %d error)\n", s.Must.Passed, s.Must.Failed, s.Must.NotJudged(), s.Must.Skipped, s.Must.Error)
-	fmt.Fprintf(w, "  should: %d passed, %d failed, %d not judged (%d skipped, %d error)\n", s.Should.Passed, s.Should.Failed, s.Should.NotJudged(), s.Should.Skipped, s.Should.Error)
+	fmt.Fprintf(w, "  must:   %s\n", levelCounts(s.Must))
+	fmt.Fprintf(w, "  should: %s\n", levelCounts(s.Should))
 	fmt.Fprintf(w, "  info:   %d observed\n", s.Info.Observed)
 	// Every warning the run gave is shown here too, not only in report.json: a run that
 	// changed what it sent (an API version refused) or how it trusted the target says so.
 	for _, warning := range run.Run.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warning)
+	}
+	for _, r := range run.Requirements {
+		if r.Partly != "" {
+			fmt.Fprintf(w, "  partly judged: %s (%s), %s\n", r.ID, r.Level, r.Partly)
+		}
 	}
 	var failed []string
 	for _, r := range run.Requirements {
@@ -127,6 +132,16 @@ func printVerdict(w io.Writer, run reports.Run, paths []string) {
 			fmt.Fprintf(w, "        %s\n", p)
 		}
 	}
+}
+
+// levelCounts is one level's line of the verdict block; "partly judged" shows when a
+// requirement of the level passed on only some of its scenarios.
+func levelCounts(c reports.Counts) string {
+	partly := ""
+	if c.Partly > 0 {
+		partly = fmt.Sprintf("%d partly judged, ", c.Partly)
+	}
+	return fmt.Sprintf("%d passed, %s%d failed, %d not judged (%d skipped, %d error)", c.Passed, partly, c.Failed, c.NotJudged(), c.Skipped, c.Error)
 }
 
 // maxConsoleCurl is the longest curl line the console shows; longer ones (bodies) are

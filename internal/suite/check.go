@@ -129,6 +129,10 @@ func (s *Suite) CheckProfile() []ProfileCheck {
 				c.Missing, c.Fix = append(c.Missing, "some scenarios: "+reason), append(c.Fix, n.Fix)
 			}
 		}
+		for _, f := range r.PartlyFlags {
+			c.Missing = append(c.Missing, "some scenarios are judged only with run "+f.Flag)
+			c.Fix = append(c.Fix, f.Gives)
+		}
 		for _, sel := range r.Selectors {
 			names, err := SelectFields(p, sel)
 			if err != nil {

@@ -144,7 +144,7 @@ func (c *collector) result(p Pickle, out steps.Outcome, took time.Duration, stop
 	}
 	switch {
 	case sc.Status == reports.StatusSkipped:
-		sc.SkipReason = out.SkipReason
+		sc.SkipReason, sc.Inapplicable = out.SkipReason, out.Inapplicable
 		kept = representative(kept, c.cfg.KeepPassing)
 	case sc.Status == reports.StatusPassed && c.rerunning == nil:
 		kept = representative(kept, c.cfg.KeepPassing)

@@ -60,6 +60,9 @@ type Requirement struct {
 	// what some of them need (names of fixtures.Needs).
 	Needs       []string `yaml:"needs"`
 	PartlyNeeds []string `yaml:"partly_needs"`
+	// PartlyFlags are the run flags some of its scenarios need: without one they are
+	// skipped, and the requirement is only partly judged.
+	PartlyFlags []PartlyFlag `yaml:"partly_flags"`
 	// Selectors are the @fields: selectors of its scenarios' Examples, from the features.
 	Selectors []string             `yaml:"-"`
 	Platforms map[string]Amendment `yaml:"platforms"`
@@ -67,6 +70,12 @@ type Requirement struct {
 	// Disruptive says why its scenarios may damage the target beyond their own case;
 	// they carry DisruptiveTag and run last, alone (disruptive.go).
 	Disruptive string `yaml:"disruptive"`
+}
+
+// PartlyFlag is a run flag some scenarios of a requirement need, and what it gives them.
+type PartlyFlag struct {
+	Flag  string `yaml:"flag"`
+	Gives string `yaml:"gives"`
 }
 
 // Amendment is how a platform changes a requirement: its level there, and why (shown in
