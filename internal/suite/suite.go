@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -258,10 +257,25 @@ func lineOf(doc *messages.GherkinDocument, id string) int {
 	return 0
 }
 
-var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
-
+// slug lower-cases s and turns each run of characters other than a-z and 0-9 into one
+// "-", trimmed at both ends. A loop, not a regexp: it runs for every scenario of every run,
+// and the regexp was most of the suite's load time under -race.
 func slug(s string) string {
-	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
+	var b strings.Builder
+	b.Grow(len(s))
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	return b.String()
 }
 
 func uniqueID(id string, used map[string]bool) string {
