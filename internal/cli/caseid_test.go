@@ -53,6 +53,7 @@ func existingCaseBehind(t *testing.T, wrap func(http.Handler) http.Handler, faul
 // A run on an existing case changes it scenario after scenario and puts every readable
 // field back at the end.
 func TestCaseIDRunRestoresTheCase(t *testing.T) {
+	t.Parallel()
 	base, token, id, read := existingCase(t)
 	before := read()
 	dir := t.TempDir()
@@ -74,6 +75,7 @@ func TestCaseIDRunRestoresTheCase(t *testing.T) {
 
 // When the target will not take the old values back, the report says the case was not restored.
 func TestCaseIDRunReportsAFailedRestore(t *testing.T) {
+	t.Parallel()
 	base, token, id, _ := existingCase(t, "null-ignored")
 	dir := t.TempDir()
 	env, stdout, stderr := testEnv(t, "run", "--base-url", base, "--token", token, "--case-id", id, "--report-dir", dir,
@@ -86,6 +88,7 @@ func TestCaseIDRunReportsAFailedRestore(t *testing.T) {
 }
 
 func TestCaseIDRefusesConcurrency(t *testing.T) {
+	t.Parallel()
 	env, _, stderr := testEnv(t, "run", "--base-url", "http://127.0.0.1:1", "--token", "x", "--case-id", "500000000000001AAA", "--concurrency", "4")
 	assert.Equal(t, ExitUsage, Main(env))
 	assert.Contains(t, stderr.String(), "--case-id runs one scenario at a time")
@@ -120,6 +123,7 @@ func (s *stageWrites) list() []string {
 // to restore: the scenarios about one are skipped, saying how to allow them. With
 // --restore FIELD=VALUE they run, and the value given is written back at the end.
 func TestCaseIDNeverSendsWriteOnlyFields(t *testing.T) {
+	t.Parallel()
 	const tags = "@FMT-TYPES,@PATCH-OMIT"
 	var seen stageWrites
 	base, token, id, _ := existingCaseBehind(t, seen.wrap)
@@ -165,6 +169,7 @@ func TestCaseIDNeverSendsWriteOnlyFields(t *testing.T) {
 // The restore report names what the run could not put back, and is then not "restored":
 // here child records that a faulty target replaced when a PATCH carried them.
 func TestCaseIDRestoreListsChildRecordsItCannotRestore(t *testing.T) {
+	t.Parallel()
 	base, token, id, _ := existingCase(t, "nested-updated")
 	dir := t.TempDir()
 	env, stdout, stderr := testEnv(t, "run", "--base-url", base, "--token", token, "--case-id", id, "--report-dir", dir,
@@ -178,6 +183,7 @@ func TestCaseIDRestoreListsChildRecordsItCannotRestore(t *testing.T) {
 }
 
 func TestRestoreFlagIsChecked(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args []string
 		want string

@@ -18,6 +18,7 @@ import (
 )
 
 func TestUsageErrorsExit2(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	broken := filepath.Join(dir, "broken.yaml")
 	y := strings.Replace(string(fixtures.DefaultYAML()), "{name: department, type: string}", "{name: department, type: text}", 1)
@@ -56,6 +57,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 }
 
 func TestUnreachableTargetsExit3(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	closedAddr := ln.Addr().String()
@@ -96,6 +98,7 @@ func TestUnreachableTargetsExit3(t *testing.T) {
 // A target that answers garbage to everything is not the Case API: the preflight says so
 // (exit 3), and casecert never crashes.
 func TestGarbageTargetCannotBeJudged(t *testing.T) {
+	t.Parallel()
 	garbage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"id": [1, 2`))
@@ -109,6 +112,7 @@ func TestGarbageTargetCannotBeJudged(t *testing.T) {
 }
 
 func TestListNamesEveryRequirement(t *testing.T) {
+	t.Parallel()
 	env, stdout, _ := testEnv(t, "list")
 	require.Equal(t, ExitConformant, Main(env))
 	out := stdout.String()
@@ -118,6 +122,7 @@ func TestListNamesEveryRequirement(t *testing.T) {
 }
 
 func TestDryRunPrintsExpandedFeatures(t *testing.T) {
+	t.Parallel()
 	env, stdout, _ := testEnv(t, "run", "--dry-run")
 	require.Equal(t, ExitConformant, Main(env))
 	assert.Contains(t, stdout.String(), "| incident_local_time     | 14:30:00:123 |")
@@ -125,6 +130,7 @@ func TestDryRunPrintsExpandedFeatures(t *testing.T) {
 }
 
 func TestVersionAndProfile(t *testing.T) {
+	t.Parallel()
 	env, stdout, _ := testEnv(t, "version")
 	require.Equal(t, ExitConformant, Main(env))
 	assert.Contains(t, stdout.String(), "casecert "+Version)
@@ -136,6 +142,7 @@ func TestVersionAndProfile(t *testing.T) {
 
 // A requirement that cannot apply to the target is skipped with its reason, never passed.
 func TestInapplicableRequirementIsSkipped(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	y := string(fixtures.DefaultYAML())
 	y = y[:strings.Index(y, "  locations:")] + "  locations: [{number: STORE-0001, id: a0L000000000001EAA}]\n"
@@ -162,6 +169,7 @@ func TestInapplicableRequirementIsSkipped(t *testing.T) {
 // still ends, with a clear verdict (an answer cut off judges nothing), and never buffers
 // the whole body. The target passes the preflight first, then floods.
 func TestHugeBodiesAreCapped(t *testing.T) {
+	t.Parallel()
 	tg := startSwitchboard(t)
 	tg.after = 3 // the preflight: read an unknown id, create, read back
 	tg.misbehave = func(w http.ResponseWriter, r *http.Request) {

@@ -15,6 +15,7 @@ import (
 
 // exitCode is the only mapping from outcomes to exit codes; wrapping keeps the type.
 func TestExitCode(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		err  error
 		want ExitCode
@@ -35,6 +36,7 @@ func TestExitCode(t *testing.T) {
 
 // Each verdict of a finished run gives its exit code (cli-and-report.md, "Exit codes").
 func TestVerdictExitCodes(t *testing.T) {
+	t.Parallel()
 	want := map[reports.Verdict]ExitCode{
 		reports.VerdictConformant:    ExitConformant,
 		reports.VerdictWarnings:      ExitConformant,
@@ -55,6 +57,7 @@ func TestVerdictExitCodes(t *testing.T) {
 // An unknown fault switch is a usage error (exit 2), like any other bad flag value, and
 // the message names it.
 func TestUnknownFaultIsAUsageError(t *testing.T) {
+	t.Parallel()
 	env, stdout, stderr := testEnv(t, "run", "--fault", "bogus", "--report-dir", t.TempDir())
 	assert.Equal(t, ExitUsage, Main(env))
 	assert.Contains(t, stdout.String()+stderr.String(), "bogus")
@@ -62,6 +65,7 @@ func TestUnknownFaultIsAUsageError(t *testing.T) {
 
 // merge writes every registered format, and the cucumber.json it writes is the run's own.
 func TestMergeWritesEveryFormat(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	run := filepath.Join(dir, "run")
 	env, stdout, stderr := testEnv(t, "run", "--report-dir", run, "--seed", "7", "--concurrency", "4", "--tags", "@PATCH-NULL,@PATCH-OMIT")

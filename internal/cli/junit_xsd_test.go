@@ -20,6 +20,7 @@ import (
 // scenarios, attributes or elements the schema does not allow, and a junit.xml that is
 // not written at all.
 func TestRealJUnitValidates(t *testing.T) {
+	t.Parallel()
 	xsd, err := filepath.Abs(filepath.Join("..", "..", "reports", "testdata", "junit-10.xsd"))
 	require.NoError(t, err)
 

@@ -126,6 +126,7 @@ func assertOutcome(t *testing.T, o outcome, code ExitCode, verdict reports.Verdi
 }
 
 func TestNotTheCaseAPIExit3(t *testing.T) {
+	t.Parallel()
 	tg := startSwitchboard(t)
 	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -151,6 +152,7 @@ func TestNotTheCaseAPIExit3(t *testing.T) {
 }
 
 func TestCreateRefusedBecauseOfOneFieldExit2(t *testing.T) {
+	t.Parallel()
 	tg := startSwitchboard(t)
 	y := strings.Replace(string(fixtures.DefaultYAML()), "{name: police_involved, type: boolean}", "{name: police_involved, type: string}", 1)
 	profile := filepath.Join(t.TempDir(), "vendor.yaml")
@@ -162,6 +164,7 @@ func TestCreateRefusedBecauseOfOneFieldExit2(t *testing.T) {
 }
 
 func TestUnwritableReportDirSendsNothing(t *testing.T) {
+	t.Parallel()
 	tg := startSwitchboard(t)
 	file := filepath.Join(t.TempDir(), "a-file")
 	require.NoError(t, os.WriteFile(file, nil, 0o644))
@@ -172,18 +175,21 @@ func TestUnwritableReportDirSendsNothing(t *testing.T) {
 }
 
 func TestTagsSelectingPartOfTheMustsIsIncomplete(t *testing.T) {
+	t.Parallel()
 	o := runCasecert(t, nil, "--tags", "@PATCH-NULL", "--format", "json")
 	assertOutcome(t, o, 4, reports.VerdictIncomplete, "no must requirement failed, but")
 	assert.Contains(t, o.verdict, "PATCH-OMIT (skipped)")
 }
 
 func TestOneShardIsIncomplete(t *testing.T) {
+	t.Parallel()
 	o := runCasecert(t, nil, "--shard", "2/8", "--format", "json")
 	assertOutcome(t, o, 4, reports.VerdictIncomplete, "no must requirement failed, but")
 	assert.Contains(t, o.verdict, "shard 2/8")
 }
 
 func TestTargetDyingMidRun(t *testing.T) {
+	t.Parallel()
 	t.Run("no must failed before", func(t *testing.T) {
 		tg := startSwitchboard(t)
 		tg.after, tg.misbehave = 80, hangUp
@@ -210,6 +216,7 @@ func TestTargetDyingMidRun(t *testing.T) {
 }
 
 func TestQuotaExceededStopsWithinSixteenRequests(t *testing.T) {
+	t.Parallel()
 	const n = 50
 	tg := startSwitchboard(t)
 	tg.after, tg.misbehave = n, quotaExceeded
@@ -221,6 +228,7 @@ func TestQuotaExceededStopsWithinSixteenRequests(t *testing.T) {
 }
 
 func TestCtrlCLeavesTheRestNotRun(t *testing.T) {
+	t.Parallel()
 	tg := startSwitchboard(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -243,6 +251,7 @@ func TestCtrlCLeavesTheRestNotRun(t *testing.T) {
 // A target that throttles everything (429 with Retry-After) ends the run once the
 // run-wide retry budget (4 x --timeout) is spent, instead of waiting for hours.
 func TestThrottledRunStopsOnItsRetryBudget(t *testing.T) {
+	t.Parallel()
 	tg := startSwitchboard(t)
 	tg.after = 3
 	tg.misbehave = func(w http.ResponseWriter, _ *http.Request) {

@@ -73,6 +73,7 @@ func writeProfile(t *testing.T, platform string) string {
 // are sent again (bounded), and only accepted writes are judged; a generic target gets
 // no such leniency. The report records the protocol the target answered in.
 func TestConcurrentWritersRefusedAsLocked(t *testing.T) {
+	t.Parallel()
 	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: platform.SalesforceName})
 	require.NoError(t, err)
 	defer srv.Close()
@@ -116,6 +117,7 @@ func TestConcurrentWritersRefusedAsLocked(t *testing.T) {
 // not the service's code: on salesforce REQ-NO-5XX does not count it (and says how many
 // it saw), while a generic target answering the same 500 fails REQ-NO-5XX.
 func TestNo5xxLeavesOutTheOrgsLockTimeout(t *testing.T) {
+	t.Parallel()
 	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: platform.SalesforceName})
 	require.NoError(t, err)
 	defer srv.Close()
@@ -159,6 +161,7 @@ func TestNo5xxLeavesOutTheOrgsLockTimeout(t *testing.T) {
 // Row 7: before the suite, an org whose Sforce-Limit-Info leaves fewer calls than twice
 // the run's estimate gets a warning, on the console and in the report.
 func TestQuotaWarningBeforeTheSuite(t *testing.T) {
+	t.Parallel()
 	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: platform.SalesforceName})
 	require.NoError(t, err)
 	defer srv.Close()
@@ -190,6 +193,7 @@ func TestQuotaWarningBeforeTheSuite(t *testing.T) {
 // times as HH:MM:SS.mmmZ passes FMT-DATETIME and FMT-TIME under a salesforce profile; the
 // same answers under a generic profile are reported (the fraction the org dropped).
 func TestWholeSecondRoundingIsNotReported(t *testing.T) {
+	t.Parallel()
 	srv, err := refserver.New(refserver.Options{DBPath: ":memory:", Platform: platform.SalesforceName})
 	require.NoError(t, err)
 	defer srv.Close()

@@ -34,6 +34,7 @@ func scenariosOf(run reports.Run, id string) []reports.Scenario {
 // refusals share cases and read-backs: the shared read-back shows the change, and every
 // member is judged again alone, so the other refusals of the batch still pass.
 func TestSharedRefusalsSplitBackOnAChange(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env, stdout, stderr := testEnv(t, "run", "--report-dir", dir, "--format", "json", "--seed", "7",
 		"--fault", "partial-apply", "--tags", "@FMT-ATOMIC,@REQ-JSON,@REQ-NOT-OBJECT,@FMT-DATE-INVALID")
@@ -64,6 +65,7 @@ func TestSharedRefusalsSplitBackOnAChange(t *testing.T) {
 // --max-cases caps the cases a run creates; a case with children takes one of them, and
 // with a cap of one there is none for it.
 func TestMaxCasesCapsTheCasesCreated(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		max         string
 		nestedState reports.Status
@@ -91,6 +93,7 @@ func TestMaxCasesCapsTheCasesCreated(t *testing.T) {
 // With paths.delete in the profile (here an absolute URL template), the cases a run
 // created are deleted at the end and the report says so; none remains.
 func TestCreatedCasesAreDeletedWhenTheProfileCan(t *testing.T) {
+	t.Parallel()
 	served := fixtures.Default()
 	served.Paths.Delete = served.Paths.Read // the reference server serves DELETE when its profile names it
 	srv, err := refserver.New(refserver.Options{Profile: served})
@@ -130,6 +133,7 @@ func TestCreatedCasesAreDeletedWhenTheProfileCan(t *testing.T) {
 
 // Without paths.delete (the default profile), every created case is listed as remaining.
 func TestCreatedCasesRemainWithoutDelete(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env, _, _ := testEnv(t, "run", "--report-dir", dir, "--format", "json", "--seed", "7", "--tags", "@PATCH-SET")
 	Main(env)

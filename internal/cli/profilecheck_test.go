@@ -14,6 +14,7 @@ import (
 // and what to add when it does not; exit 1 when a must requirement is not judged, 2 for a
 // profile error.
 func TestProfileCheck(t *testing.T) {
+	t.Parallel()
 	env, stdout, stderr := testEnv(t, "profile", "check", "--profile", "../../fixtures/testdata/example.yaml")
 	require.Equal(t, ExitConformant, Main(env), stderr.String())
 	out := stdout.String()

@@ -114,6 +114,7 @@ func (lt *leakyTarget) tokenEndpoint(t *testing.T) string {
 // the token instead of $CASECERT_TOKEN; and tokens from the OAuth token source that the
 // client forgets to treat as secrets.
 func TestSecretsNeverLeak(t *testing.T) {
+	t.Parallel()
 	lt := newLeakyTarget(t)
 	token, err := lt.srv.MintToken(2 * time.Hour)
 	require.NoError(t, err)

@@ -15,6 +15,7 @@ import (
 // server's single connection) under the race detector. It is frugal: at most 2 requests
 // per result, and a few cases per request in flight.
 func TestReferenceServerIsConformant(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env, stdout, stderr := testEnv(t, "run", "--report-dir", dir, "--format", "json", "--seed", "7")
 	code := Main(env)

@@ -90,6 +90,7 @@ func call(t *testing.T, method, url, token, body string) (int, string) {
 // The printed token works as printed, Ctrl-C stops the server cleanly, and with --db the
 // cases outlive it.
 func TestServeAnswersWithThePrintedTokenAndKeepsCases(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "cases.db")
 	base, token, stop := startServe(t, "--db", db, "--token-key", "serve-test-key")
 	status, body := call(t, http.MethodPost, base+"/incidents", token, `{"description": "kept across restarts"}`)
@@ -109,6 +110,7 @@ func TestServeAnswersWithThePrintedTokenAndKeepsCases(t *testing.T) {
 // Ctrl-C during a run ends it promptly with exit 3 and a partial report marked "error",
 // the scenarios left not-run.
 func TestInterruptedRunWritesAPartialReport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	env, stdout, stderr := testEnv(t, "run", "--report-dir", dir, "--format", "json", "--concurrency", "1")
@@ -134,6 +136,7 @@ func TestInterruptedRunWritesAPartialReport(t *testing.T) {
 // serve --profile serves the shape a profile describes: its paths, field names and
 // fixtures, and prints how to certify it with the same profile.
 func TestServeProfile(t *testing.T) {
+	t.Parallel()
 	profile := "../../fixtures/testdata/salesforce-names.yaml"
 	base, token, stop := startServe(t, "--profile", profile)
 	defer stop()
@@ -152,6 +155,7 @@ func TestServeProfile(t *testing.T) {
 // revoked one for --expired-token and how to revoke; a revoked session gets the
 // platform's 401.
 func TestServeAsASalesforceOrg(t *testing.T) {
+	t.Parallel()
 	env, stdout, _ := testEnv(t, "serve", "--platform", "apex")
 	assert.Equal(t, ExitUsage, Main(env), stdout.String())
 

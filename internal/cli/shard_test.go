@@ -17,6 +17,7 @@ import (
 // Shards of one run split the scenarios without gap or overlap, and merged they give the
 // requirements and verdict of the unsharded run.
 func TestShardsMergeIntoTheWholeRun(t *testing.T) {
+	t.Parallel()
 	tags := "@PATCH-NULL,@FMT-TIME,@ID-FORMS,@VER-DEFAULT"
 	runWith := func(extra ...string) (string, reports.Run) {
 		dir := t.TempDir()

@@ -18,6 +18,7 @@ import (
 // with a status flipped and its digest recomputed still passes the digest checks (which
 // the console says prove integrity, not origin) but fails the signature check.
 func TestSignedReportVerifiesAndTamperedOneFails(t *testing.T) {
+	t.Parallel()
 	keys := t.TempDir()
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, ed25519.SeedSize))
 	seedFile := filepath.Join(keys, "seed.hex")

@@ -11,6 +11,7 @@ import (
 )
 
 func TestStepsListsEveryPhrase(t *testing.T) {
+	t.Parallel()
 	run := func(args ...string) (ExitCode, string, string) {
 		var stdout, stderr bytes.Buffer
 		env := Env{Args: args, Stdout: &stdout, Stderr: &stderr, Context: context.Background()}

@@ -21,6 +21,7 @@ import (
 // The console's verdict block names each failed requirement with its first evidence
 // line and how to reproduce it; a --fault run says to start casecert serve first.
 func TestVerdictBlockSaysWhatFailedFirst(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env, stdout, stderr := testEnv(t, "run", "--fault", "null-ignored", "--tags", "@PATCH-NULL,@PATCH-MIXED,@PATCH-OMIT",
 		"--report-dir", dir, "--format", "json", "--seed", "7")
@@ -43,6 +44,7 @@ func TestVerdictBlockSaysWhatFailedFirst(t *testing.T) {
 // The preflight is bounded by --timeout like every request, not by a cap of its own
 // (it used to cut a user's --timeout 60s to 30 s).
 func TestPreflightHonoursTimeout(t *testing.T) {
+	t.Parallel()
 	deadlines := make(chan time.Duration, 1)
 	hc := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
 		dl, ok := r.Context().Deadline()
@@ -69,6 +71,7 @@ func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f
 // Hostile targets end in a defined verdict with a bounded report directory. (Peak RSS of
 // full runs is measured by internal/hostile's BenchmarkHostileTargets.)
 func TestHostileTargetsKeepTheReportSmall(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []hostile.Kind{hostile.BigField, hostile.BigBody, hostile.GzipBomb, hostile.Deep, hostile.HugeHeaders} {
 		t.Run(string(kind), func(t *testing.T) {
 			srv, err := hostile.StartAfter(kind, 3) // calm through the preflight

@@ -83,6 +83,7 @@ func replaceAfter(t *testing.T, doc []byte, from int, old, repl string) []byte {
 // truncated one; and verify rejecting an intact report because it is non-conformant or
 // because it ran a custom profile.
 func TestVerifyDetectsEdits(t *testing.T) {
+	t.Parallel()
 	path := runJSON(t, "--fault", "null-ignored", "--tags", failingSubset)
 	orig, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -208,6 +209,7 @@ func TestVerifyDetectsEdits(t *testing.T) {
 // only (a failure in one shard must fail the merged requirement), a merged verdict that
 // differs from the unsplit run's, and a merged report.json that does not verify.
 func TestMergeShardsOfOneRun(t *testing.T) {
+	t.Parallel()
 	orig, err := os.ReadFile(runJSON(t, "--fault", "null-ignored", "--tags", failingSubset))
 	require.NoError(t, err)
 	var run reports.Run

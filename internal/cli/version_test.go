@@ -10,6 +10,7 @@ import (
 )
 
 func TestBuildStampFromBuildInfo(t *testing.T) {
+	t.Parallel()
 	info := func(version string, settings ...debug.BuildSetting) func() (*debug.BuildInfo, bool) {
 		return func() (*debug.BuildInfo, bool) {
 			return &debug.BuildInfo{Main: debug.Module{Version: version}, Settings: settings}, true
@@ -34,6 +35,7 @@ func TestBuildStampFromBuildInfo(t *testing.T) {
 }
 
 func TestVersionCommandNamesTheReportVersion(t *testing.T) {
+	t.Parallel()
 	env, out, _ := testEnv(t, "version")
 	assert.Equal(t, ExitConformant, Main(env))
 	first, _, _ := strings.Cut(out.String(), "\n")
