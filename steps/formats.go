@@ -16,21 +16,21 @@ import (
 
 // formatsPhrases are the steps of formats.feature.
 var formatsPhrases = []Phrase{
-	phrase2(`^I PATCH "([^"]*)" with the JSON value (.+)$`, `I PATCH "initial_case_value" with the JSON value "12.5"`, (*World).patchJSON),
+	phrase2(`^I PATCH "([^"]*)" with the JSON value (.+)$`, `I PATCH "initial_case_value" with the JSON value "12.5"`, (*World).patchJSON, MayShare),
 	phrase2(`^I PATCH "([^"]*)" with a text of its maximum length in "([^"]*)"$`,
-		`I PATCH "police_officer" with a text of its maximum length in "é"`, (*World).patchMaxLength),
+		`I PATCH "police_officer" with a text of its maximum length in "é"`, (*World).patchMaxLength, MayShare),
 	phrase1(`^I PATCH "([^"]*)" with a text one character over its maximum length$`,
-		`I PATCH "police_officer" with a text one character over its maximum length`, (*World).patchOverLength),
+		`I PATCH "police_officer" with a text one character over its maximum length`, (*World).patchOverLength, MayShare),
 	phrase2(`^I PATCH "([^"]*)" with the (15|18)-character form of another existing record's id$`,
-		`I PATCH "owner_id" with the 15-character form of another existing record's id`, (*World).patchIDForm),
+		`I PATCH "owner_id" with the 15-character form of another existing record's id`, (*World).patchIDForm, MayShare),
 	phrase2(`^I PATCH "([^"]*)" with an existing record's id with (.+)$`,
-		`I PATCH "owner_id" with an existing record's id with a wrong checksum suffix`, (*World).patchBadID),
+		`I PATCH "owner_id" with an existing record's id with a wrong checksum suffix`, (*World).patchBadID, MayShare),
 	phrase1(`^I PATCH new values of several fields together with an invalid (.+)$`,
-		`I PATCH new values of several fields together with an invalid date-time`, (*World).patchWithOneInvalid),
+		`I PATCH new values of several fields together with an invalid date-time`, (*World).patchWithOneInvalid, MayShare),
 	phrase1(`^I record whether the PATCH was accepted and what "([^"]*)" reads back as$`,
-		`I record whether the PATCH was accepted and what "incident_local_time" reads back as`, (*World).observeAccepted),
+		`I record whether the PATCH was accepted and what "incident_local_time" reads back as`, (*World).observeAccepted, OwnCase),
 
-	literal("the PATCH is refused with 400", (*World).thenRefused400),
+	literal("the PATCH is refused with 400", (*World).thenRefused400, MayShare),
 }
 
 func (w *World) patchJSON(ctx context.Context, name, raw string) error {

@@ -21,6 +21,8 @@ type Phrase struct {
 	Expr *regexp.Regexp
 	// Example is a step text as a feature writer would write it, without its keyword.
 	Example string
+	// Sharing says whether a scenario using the phrase may share its case (share.go).
+	Sharing Sharing
 	fn      any // the godog step function
 }
 
@@ -32,6 +34,31 @@ var phrases = slices.Concat(
 	inFeature("requests.feature", requestsPhrases),
 	inFeature("security.feature", securityPhrases),
 )
+
+// literals finds a phrase without arguments by its text, without a regexp.
+var literals = func() map[string]int {
+	out := map[string]int{}
+	for i, p := range phrases {
+		if p.Expr.NumSubexp() == 0 {
+			out[p.Example] = i
+		}
+	}
+	return out
+}()
+
+// phraseOf is the phrase a step's text matches, as godog matches it (the first in
+// registration order), and the step's arguments.
+func phraseOf(text string) (Phrase, []string, bool) {
+	if i, ok := literals[text]; ok {
+		return phrases[i], nil, true
+	}
+	for _, p := range phrases {
+		if m := p.Expr.FindStringSubmatch(text); m != nil {
+			return p, m[1:], true
+		}
+	}
+	return Phrase{}, nil, false
+}
 
 // Register registers every phrase on a scenario.
 func Register(sc *godog.ScenarioContext) {
@@ -74,28 +101,31 @@ func inFeature(feature string, ps []Phrase) []Phrase {
 }
 
 // literal is a phrase without arguments: its text is its own example.
-func literal(text string, m func(*World, context.Context) error) Phrase {
+func literal(text string, m func(*World, context.Context) error, sh Sharing) Phrase {
 	return Phrase{
 		Expr:    regexp.MustCompile("^" + regexp.QuoteMeta(text) + "$"),
 		Example: text,
+		Sharing: sh,
 		fn:      func(ctx context.Context) error { return m(WorldFrom(ctx), ctx) },
 	}
 }
 
 // phrase1 is a phrase with one argument (one group in expr).
-func phrase1(expr, example string, m func(*World, context.Context, string) error) Phrase {
+func phrase1(expr, example string, m func(*World, context.Context, string) error, sh Sharing) Phrase {
 	return Phrase{
 		Expr:    regexp.MustCompile(expr),
 		Example: example,
+		Sharing: sh,
 		fn:      func(ctx context.Context, a string) error { return m(WorldFrom(ctx), ctx, a) },
 	}
 }
 
 // phrase2 is a phrase with two arguments (two groups in expr).
-func phrase2(expr, example string, m func(*World, context.Context, string, string) error) Phrase {
+func phrase2(expr, example string, m func(*World, context.Context, string, string) error, sh Sharing) Phrase {
 	return Phrase{
 		Expr:    regexp.MustCompile(expr),
 		Example: example,
+		Sharing: sh,
 		fn:      func(ctx context.Context, a, b string) error { return m(WorldFrom(ctx), ctx, a, b) },
 	}
 }

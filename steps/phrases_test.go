@@ -114,3 +114,24 @@ func TestWritePhrasesListsEveryPhraseByFeature(t *testing.T) {
 	assert.Equal(t, []string{"patch.feature", "formats.feature", "requests.feature", "security.feature"}, headings,
 		"one group per feature file")
 }
+
+// Every phrase says whether a scenario using it may share its case (steps.Sharing): a
+// phrase added without saying so fails here, rather than quietly keeping its scenarios
+// out of a batch or letting them into one.
+func TestEveryPhraseDeclaresItsSharing(t *testing.T) {
+	declared := []steps.Sharing{steps.OwnCase, steps.MayShare, steps.MayShareIfRefused, steps.RestedCase}
+	for _, p := range steps.Phrases() {
+		if !assert.Contains(t, declared, p.Sharing, "%s: declare whether a scenario using it may share its case (OwnCase, MayShare, MayShareIfRefused, RestedCase)", p.Expr) {
+			continue
+		}
+		if p.Sharing != steps.MayShareIfRefused {
+			continue
+		}
+		// MayShareIfRefused reads its arguments as statuses: every group must be one.
+		m := p.Expr.FindStringSubmatch(p.Example)
+		require.NotNil(t, m, p.Expr.String())
+		for _, arg := range m[1:] {
+			assert.Regexp(t, `^\d{3}$`, arg, "%s: MayShareIfRefused needs every argument to be a status", p.Expr)
+		}
+	}
+}

@@ -13,12 +13,12 @@ import (
 
 // securityPhrases are the steps of security.feature (authentication and API version).
 var securityPhrases = []Phrase{
-	literal("I PATCH another field without an Authorization header", (*World).patchNoAuth),
+	literal("I PATCH another field without an Authorization header", (*World).patchNoAuth, MayShare),
 	phrase1(`^I PATCH another field with (a garbage token|the token with characters altered|the token with its signature altered|the token with its payload altered|an expired token|no token|Basic credentials)$`,
-		`I PATCH another field with the token with its signature altered`, (*World).patchWithCredentials),
-	phrase1(`^I PATCH another field with API-Version "([^"]*)"$`, `I PATCH another field with API-Version "1.0"`, (*World).patchWithVersion),
-	literal("I PATCH another field without an API-Version header", (*World).patchWithoutVersion),
-	literal("the answer is 401 with a WWW-Authenticate Bearer challenge", (*World).thenBearerChallenge),
+		`I PATCH another field with the token with its signature altered`, (*World).patchWithCredentials, MayShare),
+	phrase1(`^I PATCH another field with API-Version "([^"]*)"$`, `I PATCH another field with API-Version "1.0"`, (*World).patchWithVersion, MayShare),
+	literal("I PATCH another field without an API-Version header", (*World).patchWithoutVersion, MayShare),
+	literal("the answer is 401 with a WWW-Authenticate Bearer challenge", (*World).thenBearerChallenge, MayShare),
 }
 
 func (w *World) patchNoAuth(ctx context.Context) error {

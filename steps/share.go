@@ -2,52 +2,73 @@ package steps
 
 import (
 	"slices"
+	"strconv"
 
 	messages "github.com/cucumber/messages/go/v34"
 )
 
-// phraseRested is the step after which a scenario waits for its case to rest.
-const phraseRested = "a second has passed since the case was written"
+// Sharing is what a phrase declares about the case of a scenario using it: whether the
+// scenario may share its case (and the case's read-back) with other scenarios, and
+// whether it waits for its case to rest. Every row of the phrase tables declares it; the
+// zero value is no declaration, and TestEveryPhraseDeclaresItsSharing refuses it.
+type Sharing int
+
+const (
+	sharingUndeclared Sharing = iota
+	// OwnCase: a scenario using the phrase has a case of its own. The phrase shapes the
+	// case, writes it more than once, expects it to change, or may damage the target.
+	OwnCase
+	// MayShare: the phrase may be in a scenario that shares a case: the Given that makes
+	// the common populated case, a When that writes the case once, a Then that expects
+	// only a refusal and no change.
+	MayShare
+	// MayShareIfRefused is MayShare when every status the step names (its arguments) is
+	// a 4xx, a refusal ("the answer is 401"), and OwnCase otherwise ("the answer is 200").
+	MayShareIfRefused
+	// RestedCase: the scenario waits until its case has not been written for a while
+	// (a second passes between two writes), so it has a case of its own, a rested one.
+	RestedCase
+)
+
+// sharingOf is what the phrase matching a step's text declares for that step:
+// MayShareIfRefused resolved by the step's arguments; OwnCase for a text no phrase matches.
+func sharingOf(text string) Sharing {
+	p, args, ok := phraseOf(text)
+	if !ok {
+		return OwnCase
+	}
+	if p.Sharing != MayShareIfRefused {
+		return p.Sharing
+	}
+	for _, a := range args {
+		if n, err := strconv.Atoi(a); err != nil || n/100 != 4 {
+			return OwnCase
+		}
+	}
+	return MayShare
+}
 
 // WantsRestedCase tells from a scenario's steps whether it waits for its case to rest.
 func WantsRestedCase(steps []*messages.PickleStep) bool {
-	return slices.ContainsFunc(steps, func(st *messages.PickleStep) bool { return st.Text == phraseRested })
+	return slices.ContainsFunc(steps, func(st *messages.PickleStep) bool { return sharingOf(st.Text) == RestedCase })
 }
 
-// sharedThens are the Then steps of a scenario that expects its one write to be refused
-// (and, for some, to change nothing): such scenarios may share a case and a read-back.
-var sharedThens = map[string]bool{
-	"the PATCH is refused with 400":                              true,
-	"the PATCH is refused with a 4xx":                            true,
-	"the answer is 401":                                          true,
-	"the answer is 401 with a WWW-Authenticate Bearer challenge": true,
-	"the answer is 415 or 400":                                   true,
-	"the answer is a 4xx JSON error with a message":              true,
-	"every field reads back unchanged":                           true,
-}
-
-// Shareable tells from a scenario's steps whether it may join a batch: it starts from a
-// populated case (its one Given), writes once (its one When), and its Thens only expect
-// a refusal and no change.
+// Shareable tells from a scenario's steps whether it may join a batch: one Given, one
+// When and at least one Then, each a phrase that may share (the populated case, one
+// write, Thens expecting only a refusal and no change).
 func Shareable(steps []*messages.PickleStep) bool {
-	var given, when, then int
+	counts := map[messages.PickleStepType]int{}
 	for _, st := range steps {
 		switch st.Type {
-		case messages.PickleStepType_CONTEXT:
-			if st.Text != "a case with every field populated" {
-				return false
-			}
-			given++
-		case messages.PickleStepType_ACTION:
-			when++
-		case messages.PickleStepType_OUTCOME:
-			if !sharedThens[st.Text] {
-				return false
-			}
-			then++
+		case messages.PickleStepType_CONTEXT, messages.PickleStepType_ACTION, messages.PickleStepType_OUTCOME:
 		default:
 			return false
 		}
+		if sharingOf(st.Text) != MayShare {
+			return false
+		}
+		counts[st.Type]++
 	}
-	return given == 1 && when == 1 && then > 0
+	return counts[messages.PickleStepType_CONTEXT] == 1 && counts[messages.PickleStepType_ACTION] == 1 &&
+		counts[messages.PickleStepType_OUTCOME] > 0
 }
