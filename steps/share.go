@@ -14,7 +14,7 @@ import (
 type Sharing int
 
 const (
-	sharingUndeclared Sharing = iota
+	_ Sharing = iota // the zero value: not declared
 	// OwnCase: a scenario using the phrase has a case of its own. The phrase shapes the
 	// case, writes it more than once, expects it to change, or may damage the target.
 	OwnCase
