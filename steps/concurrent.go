@@ -69,7 +69,7 @@ func (w *World) patchConcurrently(ctx context.Context) error {
 			accepted--
 		}
 	}
-	w.sent = sent
+	w.sent, w.accepted = sent, accepted > 0
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}

@@ -78,6 +78,8 @@ type World struct {
 	sent     map[string]any  // body fields of the last PATCH (nil value = null)
 	last     client.Exchange // the last PATCH (or raw request)
 	after    *gjson.Result   // the case read back after the last write, once asked for
+	stale    error           // after is a stale read (StaleReads): the violation
+	accepted bool            // the last write is a PATCH the target accepted (2xx)
 	children map[string]gjson.Result
 	moving   map[string]bool // read-only fields the target changes on every update
 	lastReq  client.Request  // the request of last
@@ -341,17 +343,14 @@ func (w *World) readChildren(ctx context.Context) (map[string]gjson.Result, erro
 // afterCase reads the case back once per write.
 func (w *World) afterCase(ctx context.Context) (gjson.Result, error) {
 	if w.after != nil {
-		return *w.after, nil
+		return *w.after, w.stale
 	}
 	if w.batch != nil {
 		return w.batchAfter(ctx)
 	}
-	doc, err := w.readCase(ctx)
-	if err != nil {
-		return doc, err
-	}
-	w.after = &doc
-	return doc, nil
+	doc, err := w.readBack(ctx)
+	w.after, w.stale = &doc, err
+	return doc, err
 }
 
 // patch sends a PATCH of the case with the given JSON body.
@@ -365,6 +364,7 @@ func (w *World) send(ctx context.Context, req client.Request) error {
 	w.after = nil
 	ex, err := w.do(ctx, req)
 	w.last, w.lastReq = ex, req
+	w.accepted = req.Method == http.MethodPatch && err == nil && ex.Status/100 == 2
 	return err
 }
 

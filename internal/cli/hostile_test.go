@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/casecert/casecert/internal/hostile"
 	"github.com/casecert/casecert/reports"
+	"github.com/casecert/casecert/steps"
 )
 
 // hostileRun runs the whole suite against a hostile target of the given kind, calm for
@@ -69,4 +71,25 @@ func TestAnotherCasesAnswerIsNotJudged(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A target behind a cache that answers the first read after a PATCH with the state before
+// it: every PATCH scenario that fails says it saw a stale read (a second read showed the
+// write), not "observed the old value"; the verdict block says it once.
+func TestStaleReadsAreNamed(t *testing.T) {
+	t.Parallel()
+	code, out, run := hostileRun(t, hostile.StaleReads, 0)
+	t.Log(out)
+	assert.Equal(t, ExitNonConformant, code)
+	failedPatch := 0
+	for _, sc := range run.Scenarios {
+		if sc.Status != reports.StatusFailed || !slices.ContainsFunc(sc.Requirements, func(id string) bool { return strings.HasPrefix(id, "PATCH-") }) {
+			continue
+		}
+		failedPatch++
+		assert.Contains(t, sc.Error, steps.StaleReads, sc.Name)
+	}
+	assert.Positive(t, failedPatch)
+	block := out[strings.Index(out, "\nverdict: "):]
+	assert.Equal(t, 1, strings.Count(block, steps.StaleReads), block)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/casecert/casecert/reports"
+	"github.com/casecert/casecert/steps"
 )
 
 // writeReports writes each format's file of run into dir, in registry order, and returns
@@ -150,11 +151,22 @@ const maxConsoleCurl = 400
 
 // printFailures names each failed requirement with its first evidence line and how to
 // reproduce it, must before should.
+// A stale read (steps.StaleReads) is said once, above the failures it explains.
 func printFailures(w io.Writer, run reports.Run) {
-	for _, f := range reports.Failures(&run) {
+	failures := reports.Failures(&run)
+	stale := 0
+	for _, f := range failures {
+		if strings.Contains(f.Evidence, steps.StaleReads) {
+			stale++
+		}
+	}
+	if stale > 0 {
+		fmt.Fprintf(w, "  %s first failed on a stale read: %s\n", reports.Plural(stale, "requirement"), steps.StaleReads)
+	}
+	for _, f := range failures {
 		fmt.Fprintf(w, "  %s (%s), %s: %s\n", f.ID, f.Level, reports.FailedCounts(f), f.Title)
 		if f.Evidence != "" {
-			fmt.Fprintf(w, "    %s\n", f.Evidence)
+			fmt.Fprintf(w, "    %s\n", strings.Replace(f.Evidence, steps.StaleReads, "a stale read (above)", 1))
 		}
 		label := "reproduce:"
 		for _, rp := range f.Reproduce {

@@ -186,6 +186,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		w.Header().Set("Location", "/incidents/"+id)
 		s.answer(w, http.StatusCreated, c, calm)
+	case len(parts) == 2 && r.Method == http.MethodPatch && hasNull(body, "owner_id"):
+		// a case always has an owner (the minimal Case API refuses to clear it)
+		s.answer(w, http.StatusBadRequest, map[string]any{"message": "owner_id cannot be null"}, calm)
 	case len(parts) == 2 && (r.Method == http.MethodGet || r.Method == http.MethodPatch):
 		s.mu.Lock()
 		c, ok := s.cases[parts[1]]
@@ -223,6 +226,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.answer(w, http.StatusBadRequest, map[string]any{"message": "not supported"}, calm)
 	}
+}
+
+func hasNull(body map[string]any, key string) bool {
+	v, ok := body[key]
+	return ok && v == nil
 }
 
 // answer writes obj with the hostile tail spliced in before its closing brace (unless
