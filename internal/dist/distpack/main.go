@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -28,6 +29,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "distpack:", err)
 		os.Exit(1)
 	}
+	archive := filepath.Join(*dir, "casecert_"+*version+"_"+runtime.GOOS+"_"+runtime.GOARCH+".tar.gz")
+	if _, err := os.Stat(archive); err != nil {
+		fmt.Fprintf(os.Stderr, "distpack: no tar.gz archive for this machine (%s/%s): no binary run\n", runtime.GOOS, runtime.GOARCH)
+		return
+	}
+	if err := checkBinary(archive, *version); err != nil {
+		fmt.Fprintln(os.Stderr, "distpack:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("distpack: %s: its casecert prints version %s and writes it as report.json's tool.version\n", filepath.Base(archive), *version)
 }
 
 func pack(dir, version string, mtime time.Time, docs []string) error {
