@@ -20,10 +20,14 @@ func TestFailuresNameEachFailedRequirementFirst(t *testing.T) {
 	assert.Equal(t, "patch-semantics;null-clears-description", f.Scenario)
 	assert.Equal(t, 1, f.Failed)
 	assert.Equal(t, 2, f.Scenarios)
-	require.Len(t, f.Reproduce, 2)
-	assert.Equal(t, `casecert run --base-url `+fixtureBase+` --token "$CASECERT_TOKEN" --profile PROFILE.yaml --tags @PATCH-NULL --seed 42`, f.Reproduce[0].Command)
+	require.Len(t, f.Reproduce, 3)
+	assert.Equal(t, `casecert run --base-url `+fixtureBase+` --token "$CASECERT_TOKEN" --profile PROFILE.yaml --tags @PATCH-NULL --seed 42`, f.Reproduce[0].Command,
+		"a report that does not record its flags: the target and a placeholder for the profile")
 	assert.Equal(t, ReproduceCurl, f.Reproduce[1].Kind)
-	assert.Equal(t, patchExchange(`{"description":null}`, 200, "").Curl, f.Reproduce[1].Command, "the judged request: the PATCH, not the read-back")
+	assert.Equal(t, patchExchange(`{"description":null}`, 200, "").Curl, f.Reproduce[1].Command, "the judged request: the PATCH")
+	assert.Equal(t, ReproduceCurl, f.Reproduce[2].Kind)
+	assert.Contains(t, f.Reproduce[2].Command, "curl -sS -X GET ", "then its read-back, which shows the defect")
+	assert.Contains(t, f.Reproduce[2].Note, "read-back")
 }
 
 func TestFailuresOfAFaultRunStartTheServerFirst(t *testing.T) {
@@ -37,15 +41,18 @@ func TestFailuresOfAFaultRunStartTheServerFirst(t *testing.T) {
 		}
 	}
 	f := Failures(&r)[0]
-	require.Len(t, f.Reproduce, 3)
+	require.Len(t, f.Reproduce, 4)
 	assert.Equal(t, "casecert run --fault null-ignored --tags @PATCH-NULL --seed 42", f.Reproduce[0].Command, "the rerun starts its own server with the fault")
 	assert.Equal(t, "casecert serve --fault null-ignored", f.Reproduce[1].Command)
 	assert.Contains(t, f.Reproduce[1].Note, "first")
-	assert.Contains(t, f.Reproduce[2].Command, "'http://127.0.0.1:8080/services/apexrest/ThinkLP/v1/cases/", "the curl line points at casecert serve")
-	assert.NotContains(t, f.Reproduce[2].Command, "41234")
+	for _, rp := range f.Reproduce[2:] {
+		assert.Contains(t, rp.Command, `'http://127.0.0.1:8080/services/apexrest/ThinkLP/v1/cases/'"$CASE_ID"`, "the curl lines point at casecert serve, on a case of its own")
+		assert.NotContains(t, rp.Command, "41234")
+	}
+	assert.Contains(t, f.Reproduce[2].Note, "the run's case 500Dn00000AbCdEIAZ existed only in the run's in-process reference server")
 
 	page := string(render(t, WriteHTML, r))
-	assert.Contains(t, page, `the request as curl (start <code>casecert serve --fault null-ignored</code> first)`)
+	assert.Contains(t, page, `the requests as curl (start <code>casecert serve --fault null-ignored</code> first)`)
 }
 
 // manyFailures: PATCH-NULL fails in five scenarios.
@@ -73,7 +80,8 @@ func TestHTMLFirstScreenAndFailingSection(t *testing.T) {
 	assert.Contains(t, head, `data-requirement="PATCH-OWNER-NULL"`)
 	assert.Contains(t, head, "PATCH-NULL: field description: sent null, expected null or absent, observed &#34;abc&#34;")
 	assert.Contains(t, head, "5 of 6 scenarios failed")
-	assert.Contains(t, head, `<pre class="curl">curl -sS -X PATCH`)
+	assert.Contains(t, head, "<pre class=\"curl\"># the request\ncurl -sS -X PATCH", "the PATCH under its note")
+	assert.Contains(t, head, "\n# its read-back: what was judged\ncurl -sS -X GET", "then its read-back")
 	assert.Contains(t, head, `reproduce: <code>casecert run --base-url`)
 
 	failing := page[strings.Index(page, `<section id="failing">`):strings.Index(page, `<section id="details">`)]
@@ -110,4 +118,40 @@ func TestHTMLBodiesAreCut(t *testing.T) {
 	page := string(render(t, WriteHTML, r))
 	assert.NotContains(t, page, strings.Repeat("d", maxHTMLBody+1))
 	assert.Contains(t, page, fmt.Sprintf("[%d more bytes in report.json]", len(big)-maxHTMLBody))
+}
+
+// issue 17 item 5: the rerun line is the run's own flags (Run.Command) with the
+// requirement's tags and the seed; the serve line serves the run's profile, as given, on
+// its platform.
+func TestServeLineCarriesTheRunsProfileAndPlatform(t *testing.T) {
+	r := mixedRun()
+	r.Target = Target{BaseURL: "http://127.0.0.1:41234/services/apexrest/ThinkLP", Profile: "my-org", Reference: true, Fault: "null-ignored", Platform: "salesforce"}
+	r.Run.Command, r.Run.ProfilePath = "--fault null-ignored --profile 'sf org.yaml'", "sf org.yaml"
+	f := Failures(&r)[0]
+	require.GreaterOrEqual(t, len(f.Reproduce), 2)
+	assert.Equal(t, "casecert run --fault null-ignored --profile 'sf org.yaml' --tags @PATCH-NULL --seed 42", f.Reproduce[0].Command)
+	assert.Equal(t, "casecert serve --fault null-ignored --profile 'sf org.yaml' --platform salesforce", f.Reproduce[1].Command)
+}
+
+// issue 17 item 6: a case the run deleted at its end is $CASE_ID in the curl lines, and
+// the note says why; a case that is still there keeps its id.
+func TestCurlOfADeletedCaseNamesItCaseID(t *testing.T) {
+	r := mixedRun()
+	f := Failures(&r)[0]
+	require.Len(t, f.Reproduce, 3)
+	assert.Contains(t, f.Reproduce[1].Command, "/v1/cases/500Dn00000AbCdEIAZ'", "the case is still on the target")
+	assert.Equal(t, "the request", f.Reproduce[1].Note)
+
+	r.Cleanup.DeletedCaseIDs = []string{"500Dn00000AbCdEIAZ"}
+	f = Failures(&r)[0]
+	for _, rp := range f.Reproduce[1:] {
+		assert.Contains(t, rp.Command, `/v1/cases/'"$CASE_ID"`)
+	}
+	assert.Contains(t, f.Reproduce[1].Note, "the run deleted its case 500Dn00000AbCdEIAZ at its end")
+}
+
+// A redacted header of a curl line is a $VARIABLE named after it.
+func TestSecretHeadersBecomeVariables(t *testing.T) {
+	assert.Equal(t, `curl -sS -X PATCH 'u' -H "X-Api-Key: $X_API_KEY" -H 'A: b' -H "Cookie: $COOKIE"`,
+		secretHeaders(`curl -sS -X PATCH 'u' -H 'X-Api-Key: [REDACTED]' -H 'A: b' -H 'Cookie: [REDACTED]'`))
 }

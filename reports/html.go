@@ -220,7 +220,7 @@ func newHTMLScenario(ix index, sc *Scenario) *htmlScenario {
 			N: i + 1, Method: c(ex.Method), URL: c(ex.URL), Status: exchangeStatus(ex), StatusCl: statusClass(ex),
 			Duration:    formatDuration(ex.DurationMS),
 			RequestBody: htmlBody(ex.RequestBody), ResponseBody: htmlBody(ex.ResponseBody),
-			Curl: c(ex.Curl), Error: c(ex.Error),
+			Curl: c(secretHeaders(ex.Curl)), Error: c(ex.Error),
 		}
 		hx.RequestHeaders = headerPairs(ex.RequestHeaders)
 		hx.ResponseHeaders = headerPairs(ex.ResponseHeaders)

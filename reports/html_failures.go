@@ -29,7 +29,7 @@ type htmlFailure struct {
 	Title                    template.HTML
 	Evidence                 string
 	Counts                   string // "3 of 12 scenarios failed"
-	Rerun, Serve, Curl       string // the reproduce lines (see Reproduce); the curl collapsed
+	Rerun, Serve, Curl       string // the reproduce lines (see Reproduce); the curl sequence collapsed
 }
 
 type htmlFailGroup struct {
@@ -62,8 +62,11 @@ func htmlFailures(r *Run, ix index) (first []htmlFailure, more []htmlLink, group
 					hf.Rerun = c(rp.Command)
 				case ReproduceServe:
 					hf.Serve = c(rp.Command)
-				case ReproduceCurl:
-					hf.Curl = c(rp.Command)
+				case ReproduceCurl: // a sequence: each line under its note, as a shell comment
+					if hf.Curl != "" {
+						hf.Curl += "\n"
+					}
+					hf.Curl += c("# " + rp.Note + "\n" + rp.Command)
 				}
 			}
 			first = append(first, hf)

@@ -63,10 +63,12 @@ func Merge(runs []Run) (Run, error) {
 		Suite:  Suite{Digest: first.Suite.Digest, Shards: present, MissingShards: missing},
 		Target: first.Target,
 		Run: RunInfo{
-			StartedAt:  first.Run.StartedAt,
-			FinishedAt: first.Run.FinishedAt,
-			Seed:       first.Run.Seed,
-			Tags:       first.Run.Tags,
+			StartedAt:   first.Run.StartedAt,
+			FinishedAt:  first.Run.FinishedAt,
+			Seed:        first.Run.Seed,
+			Tags:        first.Run.Tags,
+			Command:     first.Run.Command,
+			ProfilePath: first.Run.ProfilePath,
 		},
 		Cleanup: Cleanup{Restored: true},
 	}

@@ -186,6 +186,15 @@ type RunInfo struct {
 	// JUnitStrict is --junit-strict: junit.xml writes every failed scenario as a
 	// <failure>, should-level and known ones included.
 	JUnitStrict bool `json:"junit_strict,omitempty"`
+
+	// Command is every flag of the run that decides what it sends (the target and how it
+	// authenticates, the profile, the features, the case, the API version, the headers,
+	// TLS, faults), as a shell command line: paths as given, secrets as $VARIABLEs. The
+	// lines that reproduce a failure add --tags and --seed to it (see Failures).
+	Command string `json:"command,omitempty"`
+	// ProfilePath is --profile as given ("" for the embedded profile): `casecert serve`
+	// serves it when a failure of the built-in reference server is reproduced.
+	ProfilePath string `json:"profile_path,omitempty"`
 }
 
 // DisruptivePhase measures the disruptive phase: the scenarios it ran, the requests it

@@ -300,6 +300,7 @@ func resultsModel(o *runOptions, st *suite.Suite, t *target, res suite.Result, s
 			DurationMS: finished.Sub(started).Milliseconds(), Seed: o.seed, Concurrency: o.concurrency,
 			Requests: res.Requests, Disruptive: res.Disruptive, InsecureTLS: o.insecure, Tags: o.tags, Stopped: state.stopped, Warnings: state.warnings,
 			JUnitStrict: o.junitStrict, RerunFailed: o.rerunFailed, FailOnFlaky: o.failOnFlaky,
+			Command: reproduceFlags(o), ProfilePath: o.profile,
 		},
 		Scenarios: res.Scenarios,
 		Cleanup:   res.Cleanup,

@@ -29,6 +29,7 @@ type runOptions struct {
 	baseline                                                                  *baselineFile      // --baseline
 	headers                                                                   headerList         // --header
 	signKey                                                                   ed25519.PrivateKey // --sign-key: signs report.json
+	given                                                                     map[string]bool    // the flags given on the command line
 	restore                                                                   stringList         // --restore FIELD=VALUE, as given
 	writeOnlyRestore                                                          map[string]any     // --restore, checked against the profile
 }
@@ -89,6 +90,8 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	if set.NArg() > 0 {
 		return nil, usagef("unexpected arguments %q", set.Args())
 	}
+	o.given = map[string]bool{}
+	set.Visit(func(f *flag.Flag) { o.given[f.Name] = true })
 	if o.caseID == "" && len(o.restore) > 0 {
 		return nil, usagef("--restore applies to a --case-id run only")
 	}
