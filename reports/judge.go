@@ -183,7 +183,8 @@ func sameSeen(failed []*Scenario) (first string, same int) {
 	seen := func(sc *Scenario) string {
 		line := brief.FirstLine(sc.Error, 0)
 		if i := strings.LastIndex(line, "; observed "); i >= 0 {
-			return line[i+2:]
+			seen, _, _ := strings.Cut(line[i+2:], "; sent ") // what was sent differs by scenario
+			return seen
 		}
 		if id, rest, ok := strings.Cut(line, ": "); ok && slices.Contains(sc.Requirements, id) {
 			return rest

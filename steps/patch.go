@@ -50,6 +50,7 @@ var patchPhrases = []Phrase{
 		`"police_involved" reads back as false, or the PATCH was refused with a 4xx that changed nothing`, (*World).thenNullStoredFalse, OwnCase),
 	literal("the fields in the body read back as sent", (*World).thenBodyAsSent, OwnCase),
 	phrase1(`^"([^"]*)" reads back unchanged$`, `"incident_local_time" reads back unchanged`, (*World).thenFieldUnchanged, OwnCase),
+	literal("the owner reads back unchanged", (*World).thenOwnerUnchanged, OwnCase),
 	phrase1(`^read-only "([^"]*)" ignored the value sent$`, `read-only "created_date" ignored the value sent`, (*World).thenReadOnlyIgnored, OwnCase),
 	literal("the case's children read back unchanged", (*World).thenChildrenUnchanged, OwnCase),
 	phrase1(`^the paired local time of "([^"]*)" reads back unchanged$`, `the paired local time of "incident_local_date" reads back unchanged`, (*World).thenPairedTimeUnchanged, OwnCase),
@@ -490,6 +491,18 @@ func (w *World) thenChildrenUnchanged(ctx context.Context) error {
 	for _, kind := range w.env.Profile.Nested {
 		if !cases.JSONEqual(w.children[kind], now[kind]) {
 			errs = append(errs, w.violation(kind, "a "+kind+" array in the PATCH body", "the child records unchanged: "+shown(w.children[kind]), shown(now[kind])))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// thenOwnerUnchanged judges the owner fields (ref: owner) alone: PATCH-OWNER-KEPT is about
+// the owner, and another field the target drops is PATCH-OMIT's to judge.
+func (w *World) thenOwnerUnchanged(ctx context.Context) error {
+	var errs []error
+	for _, f := range w.env.Profile.FieldsWithRef(fixtures.RefOwner) {
+		if err := w.thenFieldUnchanged(ctx, f.Name); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)

@@ -250,10 +250,12 @@ func (w *World) violation(field, sent, expected, observed string) error {
 	if field != "" {
 		fmt.Fprintf(&b, ": field %q", field)
 	}
+	// What was expected and observed come first: a line cut for a card or the console
+	// keeps them, and loses the tail of what was sent (a URL, a long body).
+	b.WriteString(": expected " + expected + "; observed " + observed)
 	if sent != "" {
-		b.WriteString(": sent " + sent)
+		b.WriteString("; sent " + sent)
 	}
-	b.WriteString("; expected " + expected + "; observed " + observed)
 	return &Violation{msg: b.String()}
 }
 

@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"html"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -15,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casecert/casecert/features"
+	"github.com/casecert/casecert/reports"
 )
 
 // TestUndefinedStepInFeaturesExits2AtLoad (issue 17 item 13): a --features file with a
@@ -85,4 +89,72 @@ func TestConsoleCountsAgree(t *testing.T) {
 	assert.Contains(t, stderr.String(), "(profile reference, 1 scenario and 2 run-wide checks, seed ")
 	assert.Contains(t, stdout.String(), "\n  1 scenario and 2 run-wide checks (3 passed, ")
 	assert.NotContains(t, stdout.String()+stderr.String(), " 1 scenarios")
+}
+
+// TestEvidenceBelongsToItsRequirement (issue 17 item 14). Against a server that checks no
+// token, the cause comes first: AUTH-MISSING is the first card of report.html and the
+// console, and RES-ERROR does not fail on an answer that was no refusal (its missing-token
+// row could not judge an error shape: it is not judged, naming why). A card's evidence line
+// starts with what was expected and observed, not the URL and body sent.
+func TestEvidenceBelongsToItsRequirement(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env, stdout, stderr := testEnv(t, "run", "--fault", "no-auth", "--tags", "@RES-ERROR,@AUTH-MISSING", "--report-dir", dir, "--format", "json,html")
+	require.Equal(t, ExitNonConformant, Main(env), stdout.String()+stderr.String())
+	page := mustRead(t, filepath.Join(dir, "report.html"))
+	cards := regexp.MustCompile(`<li class="ff-\w+" data-requirement="([A-Z0-9-]+)">.*?<p class="ev" title="[^"]*">([^<]*)</p>`).FindAllStringSubmatch(page, -1)
+	require.NotEmpty(t, cards, page)
+	assert.Equal(t, "AUTH-MISSING", cards[0][1], "the cause is the first card")
+	evidence := html.UnescapeString(cards[0][2])
+	assert.True(t, strings.HasPrefix(evidence, "AUTH-MISSING: expected 401; observed 200 "), evidence)
+	assert.Contains(t, evidence, "; sent PATCH http://127.0.0.1:", "what was sent comes after")
+	for _, c := range cards {
+		assert.NotEqual(t, "RES-ERROR", c[1], "RES-ERROR judges the shape of a refusal; a PATCH without a token that got 200 is AUTH-MISSING's")
+	}
+	assert.Less(t, strings.Index(stdout.String(), "  AUTH-MISSING (must), "), max(strings.Index(stdout.String(), "  RES-ERROR (must), "), len(stdout.String())))
+	_, run := readReport(t, dir)
+	for _, r := range run.Requirements {
+		if r.ID == "RES-ERROR" {
+			assert.Equal(t, reports.StatusError, r.Status, r.Reason)
+			assert.Contains(t, r.Reason, "was not refused (observed 200")
+		}
+	}
+}
+
+// TestOwnerKeptJudgesTheOwnerAlone (issue 17 item 14): PATCH-OWNER-KEPT judges its own
+// field. A server that keeps the owner but clears every other omitted field passes it
+// (PATCH-OMIT fails there), and the fault that resets the owner still fails it, with
+// evidence naming owner_id alone.
+func TestOwnerKeptJudgesTheOwnerAlone(t *testing.T) {
+	t.Parallel()
+	status := func(fault string) (reports.Requirement, string) {
+		dir := t.TempDir()
+		env, stdout, stderr := testEnv(t, "run", "--fault", fault, "--tags", "@PATCH-OWNER-KEPT,@PATCH-OMIT", "--report-dir", dir, "--format", "json")
+		Main(env)
+		_, run := readReport(t, dir)
+		for _, r := range run.Requirements {
+			if r.ID == "PATCH-OMIT" {
+				require.Equal(t, reports.StatusFailed, r.Status, "the fault drops fields: %s %s", stdout, stderr)
+			}
+		}
+		errText := ""
+		for _, sc := range run.Scenarios {
+			if slices.Contains(sc.Requirements, "PATCH-OWNER-KEPT") {
+				errText = sc.Error
+			}
+		}
+		for _, r := range run.Requirements {
+			if r.ID == "PATCH-OWNER-KEPT" {
+				return r, errText
+			}
+		}
+		t.Fatal("no PATCH-OWNER-KEPT in the report")
+		return reports.Requirement{}, ""
+	}
+	kept, _ := status("omit-clears-but-owner")
+	assert.Equal(t, reports.StatusPassed, kept.Status, kept.Reason)
+	reset, errText := status("owner-reset")
+	assert.Equal(t, reports.StatusFailed, reset.Status)
+	assert.Regexp(t, `^PATCH-OWNER-KEPT: field "owner_id": expected "[0-9A-Za-z]{18}" \(unchanged\); observed "005000000000001AAA"; sent nothing for it$`, errText,
+		"the evidence names the owner alone")
 }

@@ -30,12 +30,13 @@ func patchProbe(base, patch map[string]any, field string) probe {
 func faultProbes() map[string]probe {
 	long := func(c string, n int) string { return strings.Repeat(c, n) }
 	return map[string]probe{
-		"omit-clears":        patchProbe(full(), map[string]any{"summary": "x"}, "status"),
-		"null-ignored":       patchProbe(full(), map[string]any{"region": nil}, "region"),
-		"set-dropped":        patchProbe(full(), map[string]any{"loss_category": "new"}, "loss_category"),
-		"stores-nothing":     patchProbe(full(), map[string]any{"summary": "new"}, "summary"),
-		"mixed-null-ignored": patchProbe(full(), map[string]any{"status": "Closed", "region": nil}, "region"),
-		"readonly-written":   patchProbe(nil, map[string]any{"incident_number": "C-999999", "summary": "x"}, "incident_number"),
+		"omit-clears":           patchProbe(full(), map[string]any{"summary": "x"}, "status"),
+		"omit-clears-but-owner": patchProbe(full(), map[string]any{"summary": "x"}, "status"),
+		"null-ignored":          patchProbe(full(), map[string]any{"region": nil}, "region"),
+		"set-dropped":           patchProbe(full(), map[string]any{"loss_category": "new"}, "loss_category"),
+		"stores-nothing":        patchProbe(full(), map[string]any{"summary": "new"}, "summary"),
+		"mixed-null-ignored":    patchProbe(full(), map[string]any{"status": "Closed", "region": nil}, "region"),
+		"readonly-written":      patchProbe(nil, map[string]any{"incident_number": "C-999999", "summary": "x"}, "incident_number"),
 		"readonly-written-once": func(s *tsrv) string {
 			id := s.create(nil)
 			first := code(s.patch(id, map[string]any{"incident_number": "C-999999", "summary": "x"})) + " " + s.read(id).Get("incident_number").Raw
@@ -207,6 +208,7 @@ func TestFaultOutcomes(t *testing.T) {
 	probes := faultProbes()
 	cases := []struct{ fault, want string }{
 		{"omit-clears", "200 null"},
+		{"omit-clears-but-owner", "200 null"},
 		{"stores-nothing", "200 null"},
 		{"null-ignored", `200 "North"`},
 		{"owner-reset", `200 "` + integrationUser + `"`},

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/casecert/casecert/fixtures"
 )
 
 // writeMode tells creation from update: some rules differ (owner default, date without
@@ -230,9 +232,9 @@ func (s *Server) planPatchRules(body map[string]json.RawMessage, p *writePlan, c
 			}
 		}
 	}
-	if s.faults.on("omit-clears") {
+	if s.faults.on("omit-clears") || s.faults.on("omit-clears-but-owner") {
 		for _, f := range s.sc.fields {
-			if _, ok := p.set[f.name]; !ok {
+			if _, ok := p.set[f.name]; !ok && !(f.ref == fixtures.RefOwner && s.faults.on("omit-clears-but-owner")) {
 				p.set[f.name] = nil
 				if f.notNull {
 					p.set[f.name] = s.sc.integrationUser
