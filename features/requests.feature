@@ -128,7 +128,7 @@ Feature: Identity, request handling and responses of Update Case
   Scenario Outline: a <refusal> answers JSON with a message
     Given a case with every field populated
     When I provoke a <refusal>
-    Then the answer is a 4xx JSON error with a message
+    Then the refusal answers a JSON error with a message
 
     Examples:
       | refusal            |

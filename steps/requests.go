@@ -35,7 +35,7 @@ var requestsPhrases = []Phrase{
 	phrase2(`^the answer is (\d{3}) or (\d{3})$`, `the answer is 400 or 404`, (*World).thenStatusEither, MayShareIfRefused),
 	literal("the answer is not a 5xx", (*World).thenNot5xx, OwnCase),
 	literal("the answer is an UpdatedResponse naming the case by its 18-character id", (*World).thenUpdatedResponse, OwnCase),
-	literal("the answer is a 4xx JSON error with a message", (*World).thenJSONError, MayShare),
+	literal("the refusal answers a JSON error with a message", (*World).thenRefusalShape, MayShare),
 	literal("the answer says Content-Type application/json", (*World).thenContentTypeJSON, OwnCase),
 }
 
@@ -302,18 +302,26 @@ func (w *World) thenUpdatedResponse(context.Context) error {
 	return nil
 }
 
-// An answer that is not a refusal has no error shape to judge: whether that request had to
-// be refused is its own requirement's (AUTH-MISSING for a missing token, ID-UNKNOWN for an
-// unknown case), so the scenario could not judge RES-ERROR, and never fails it.
 func (w *World) thenJSONError(context.Context) error {
 	if w.last.Status/100 != 4 {
-		return w.cannotJudge("the request meant to provoke a refusal was not refused (observed %s): there is no error answer to judge; "+
-			"the requirement of that request judges that it was not refused", w.last.Summary())
+		return w.violation("", w.lastSent(), "a 4xx answer", w.last.Summary())
 	}
 	if w.last.ErrorMessage() == "" {
 		return w.violation("", w.lastSent(), `a JSON error body with a message ({"message": ...} or [{"message": ...}])`, w.last.Summary())
 	}
 	return nil
+}
+
+// thenRefusalShape judges the shape of a refusal the scenario provoked. An answer that is
+// not a refusal has no error shape to judge: whether that request had to be refused is its
+// own requirement's (AUTH-MISSING for a missing token, ID-UNKNOWN for an unknown case), so
+// the scenario could not judge the shape, and never fails on it.
+func (w *World) thenRefusalShape(ctx context.Context) error {
+	if w.last.Status/100 != 4 {
+		return w.cannotJudge("the request meant to provoke a refusal was not refused (observed %s): there is no error answer to judge; "+
+			"the requirement of that request judges that it was not refused", w.last.Summary())
+	}
+	return w.thenJSONError(ctx)
 }
 
 // thenContentTypeJSON judges the media type of a JSON answer. An answer without a JSON

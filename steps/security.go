@@ -19,6 +19,7 @@ var securityPhrases = []Phrase{
 	phrase1(`^I PATCH another field with API-Version "([^"]*)"$`, `I PATCH another field with API-Version "1.0"`, (*World).patchWithVersion, MayShare),
 	literal("I PATCH another field without an API-Version header", (*World).patchWithoutVersion, MayShare),
 	literal("the answer is 401 with a WWW-Authenticate Bearer challenge", (*World).thenBearerChallenge, MayShare),
+	literal("the answer is a 4xx JSON error with a message", (*World).thenJSONError, MayShare),
 }
 
 func (w *World) patchNoAuth(ctx context.Context) error {
