@@ -64,7 +64,7 @@ func Restore(ctx context.Context, env *Env, snap CaseSnapshot) (bool, string) {
 		if !f.Readable() || !v.Exists() || IsNull(v) && !f.IsNullable() {
 			continue
 		}
-		body[f.Name] = v.Value()
+		body[f.Name] = writable(f, v)
 	}
 	// A linked pair is restored through one of its fields: the first that has a value.
 	for _, group := range p.LinkedFields {
@@ -107,6 +107,18 @@ func Restore(ctx context.Context, env *Env, snap CaseSnapshot) (bool, string) {
 		return false, "not restored: " + strings.Join(differ, "; ") + writeOnlyNote(env)
 	}
 	return true, fmt.Sprintf("every readable field of case %s was restored to its value before the run", env.CaseID) + writeOnlyNote(env)
+}
+
+// writable is a read value in the form the contract takes it back: a local time that a
+// platform reads back in its own serialisation (Apex's 14:30:00.000Z) is written as
+// HH:MM:SS:mmm, which every target of the contract accepts.
+func writable(f fixtures.Field, v gjson.Result) any {
+	if f.Type == fixtures.TypeLocalTime && v.Type == gjson.String {
+		if ms, ok := fixtures.ParseLocalTime(v.Str); ok {
+			return fmt.Sprintf("%02d:%02d:%02d:%03d", ms/3600000, ms/60000%60, ms/1000%60, ms%1000)
+		}
+	}
+	return v.Value()
 }
 
 // writeOnlyNote says what became of the write-only fields on a --case-id run.

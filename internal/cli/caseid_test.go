@@ -73,13 +73,15 @@ func TestCaseIDRunRestoresTheCase(t *testing.T) {
 	}
 }
 
-// When the target will not take the old values back, the report says the case was not restored.
+// When the case cannot be put back as it was (here its child records, which a PATCH
+// replaced), the report says the case was not restored. (A target that ignores null is
+// found before the run writes anything: TestCaseIDProbesTheRestoreFirst.)
 func TestCaseIDRunReportsAFailedRestore(t *testing.T) {
 	t.Parallel()
-	base, token, id, _ := existingCase(t, "null-ignored")
+	base, token, id, _ := existingCase(t, "nested-updated")
 	dir := t.TempDir()
 	env, stdout, stderr := testEnv(t, "run", "--base-url", base, "--token", token, "--case-id", id, "--report-dir", dir,
-		"--format", "json", "--tags", "@PATCH-SET")
+		"--format", "json", "--tags", "@PATCH-NESTED")
 	Main(env)
 	_, run := readReport(t, dir)
 	assert.False(t, run.Cleanup.Restored)

@@ -13,11 +13,15 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/features"
+	"github.com/casecert/casecert/internal/platform"
+	"github.com/casecert/casecert/internal/refserver"
 	"github.com/casecert/casecert/reports"
 )
 
@@ -157,4 +161,76 @@ func TestOwnerKeptJudgesTheOwnerAlone(t *testing.T) {
 	assert.Equal(t, reports.StatusFailed, reset.Status)
 	assert.Regexp(t, `^PATCH-OWNER-KEPT: field "owner_id": expected "[0-9A-Za-z]{18}" \(unchanged\); observed "005000000000001AAA"; sent nothing for it$`, errText,
 		"the evidence names the owner alone")
+}
+
+// caseOnServer starts a reference server with opts and creates one case with a few fields
+// set and the rest empty (default field names), as a user's case on a staging org is.
+func caseOnServer(t *testing.T, opts refserver.Options) (base, token, id string, read func() gjson.Result) {
+	t.Helper()
+	srv, err := refserver.New(opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { srv.Close() })
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	token, err = srv.MintToken(time.Hour)
+	require.NoError(t, err)
+	base = hs.URL + refserver.DefaultBasePath
+	_, created := call(t, http.MethodPost, base+"/incidents", token, `{"description": "shoplifting at the north entrance", "status": "Open", "incident_local_time": "14:30:00", "police_involved": false}`)
+	id = gjson.Get(created, "id").String()
+	require.NotEmpty(t, id, created)
+	return base, token, id, func() gjson.Result {
+		_, body := call(t, http.MethodGet, base+"/incidents/"+id, token, "")
+		return gjson.Parse(body)
+	}
+}
+
+// TestCaseIDProbesTheRestoreFirst (issue 17 item 15): on a target that ignores null, a
+// --case-id run would fill the case's empty fields and could never empty them again. It
+// tries null on one field that holds a value first, sees it ignored, and stops before
+// writing anything else (exit 3, saying why, the case as it was). On targets that clear
+// with null (generic, and salesforce with its profile) the probe passes and puts the value
+// back: no false alarm.
+func TestCaseIDProbesTheRestoreFirst(t *testing.T) {
+	t.Parallel()
+	fields := []string{"description", "status", "incident_local_date", "incident_local_time", "initial_case_value",
+		"location_id", "owner_id", "summary", "region", "department", "police_involved"}
+	base, token, id, read := caseOnServer(t, refserver.Options{DBPath: ":memory:", Faults: []string{"null-ignored"}})
+	before := read()
+	dir := t.TempDir()
+	env, stdout, stderr := testEnv(t, "run", "--base-url", base, "--token", token, "--case-id", id, "--tags", "@PATCH-SET,@PATCH-NULL", "--report-dir", dir, "--format", "json")
+	require.Equal(t, ExitUnreachable, Main(env), stdout.String()+stderr.String())
+	assert.Contains(t, stderr.String(), `--case-id `+id+`: the target ignores null (a PATCH of {"description": null} answered 200 and description still reads "shoplifting at the north entrance"), so the run could not empty again the fields it would fill (`)
+	assert.Contains(t, stderr.String(), "nothing was changed")
+	after := read()
+	for _, f := range fields {
+		assert.Equal(t, before.Get(f).Raw, after.Get(f).Raw, "%s: the case is as it was", f)
+	}
+	_, run := readReport(t, dir)
+	assert.True(t, run.Cleanup.Restored)
+	assert.Equal(t, "the run stopped before changing case "+id, run.Cleanup.Detail)
+	for _, sc := range run.Scenarios {
+		assert.Equal(t, reports.StatusNotRun, sc.Status, sc.ID)
+	}
+
+	for _, tc := range []struct {
+		name    string
+		opts    refserver.Options
+		profile []string
+	}{
+		{"generic", refserver.Options{DBPath: ":memory:"}, nil},
+		{"salesforce", refserver.Options{DBPath: ":memory:", Platform: platform.SalesforceName}, []string{"--profile", "../selftest/testdata/salesforce.yaml"}},
+	} {
+		base, token, id, read := caseOnServer(t, tc.opts)
+		before := read()
+		dir := t.TempDir()
+		args := append([]string{"run", "--base-url", base, "--token", token, "--case-id", id, "--tags", "@PATCH-NULL", "--report-dir", dir, "--format", "json"}, tc.profile...)
+		env, stdout, stderr := testEnv(t, args...)
+		require.Equal(t, ExitIncomplete, Main(env), "%s: %s", tc.name, stdout.String()+stderr.String())
+		_, run := readReport(t, dir)
+		assert.True(t, run.Cleanup.Restored, "%s: %s", tc.name, run.Cleanup.Detail)
+		after := read()
+		for _, f := range fields {
+			assert.Equal(t, before.Get(f).Raw, after.Get(f).Raw, "%s: %s restored", tc.name, f)
+		}
+	}
 }

@@ -87,7 +87,7 @@ func runCommand(env Env, args []string) error {
 	if err != nil {
 		// Nothing was judged; the report still says why and lists the cases created.
 		res := suite.Result{Scenarios: st.NotRun(opts.tags, opts.shard, "the preflight stopped the run"), Requests: int(cl.Requests()),
-			Mode: mode(opts), Cleanup: reports.Cleanup{Restored: true, Detail: "the run only changed cases it created"}}
+			Mode: mode(opts), Cleanup: preflightCleanup(opts, err)}
 		state.stopped = "the preflight failed: " + err.Error()
 		run := resultsModel(opts, st, target, res, started, env.Now(), state)
 		if err := opts.baseline.apply(&run, env); err != nil {
@@ -115,6 +115,20 @@ func runCommand(env Env, args []string) error {
 		return err
 	}
 	return finish(env, opts, run)
+}
+
+// preflightCleanup is how a run the preflight stopped left the target: it only created
+// cases, or, with --case-id, did not change the case (unless the restore probe could not
+// put back what it tried).
+func preflightCleanup(o *runOptions, err error) reports.Cleanup {
+	if o.caseID == "" {
+		return reports.Cleanup{Restored: true, Detail: "the run only changed cases it created"}
+	}
+	var re *preflight.RestoreError
+	if errors.As(err, &re) && re.Changed != "" {
+		return reports.Cleanup{Restored: false, Detail: "not restored: " + re.Changed}
+	}
+	return reports.Cleanup{Restored: true, Detail: fmt.Sprintf("the run stopped before changing case %s", o.caseID)}
 }
 
 // runState is what the run learnt on the way that its report must say.

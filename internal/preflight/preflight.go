@@ -88,7 +88,7 @@ func Check(ctx context.Context, cfg Config) error {
 		if read.Fault != "" {
 			return targetErr("--case-id %s cannot be read: GET %s answered %s", cfg.CaseID, ex.URL, read.Fault)
 		}
-		return nil
+		return probeRestore(ctx, cfg, read.Doc())
 	}
 	c := creator{cfg: cfg}
 	created, err := c.create(ctx, cfg.Body)
