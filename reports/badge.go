@@ -24,15 +24,18 @@ var badgeColors = map[Verdict]string{
 // badgeText is the right half of the badge: the verdict and the must count.
 func badgeText(r Run) string {
 	m := r.Summary.Must
-	total := m.Passed + m.Partly + m.Failed + m.NotJudged()
+	total := m.Passed + m.Partly + m.Failed + m.Flaky + m.NotJudged()
 	text := string(r.Verdict)
 	switch r.Verdict {
 	case VerdictNonConformant:
 		text += fmt.Sprintf(" · %d/%d must failed", m.Failed, total)
 	case VerdictIncomplete, VerdictError:
-		text += fmt.Sprintf(" · %d/%d must judged", m.Passed+m.Failed, total)
+		text += fmt.Sprintf(" · %d/%d must judged", m.Passed+m.Failed+m.Flaky, total)
 	default:
 		text += fmt.Sprintf(" · %d/%d must", m.Passed, total)
+	}
+	if n := m.Flaky + r.Summary.Should.Flaky; n > 0 {
+		text += fmt.Sprintf(" · %d flaky", n)
 	}
 	if r.Baseline != nil {
 		text += " · baseline"

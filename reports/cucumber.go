@@ -1,7 +1,9 @@
 package reports
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -47,6 +49,16 @@ type cukeStep struct {
 	Line    int        `json:"line"`
 	Match   cukeMatch  `json:"match"`
 	Result  cukeResult `json:"result"`
+	// Embeddings carry the attempts of a rerun scenario that did not pass (its first
+	// one included), one text/plain embedding each.
+	Embeddings []cukeEmbedding `json:"embeddings,omitempty"`
+}
+
+// cukeEmbedding is an attachment as Cucumber JSON has it: base64 data and its type.
+type cukeEmbedding struct {
+	Data     string `json:"data"`
+	MimeType string `json:"mime_type"`
+	Name     string `json:"name,omitempty"`
 }
 
 type cukeMatch struct {
@@ -62,8 +74,10 @@ type cukeResult struct {
 // WriteCucumber writes cucumber.json: one feature per feature of the run (in order of
 // their first scenario by ID), each scenario an element tagged @<level> and @<requirement>,
 // with one step whose result is the scenario's status (observed counts as passed, and any
-// status Cucumber has no word for as skipped). The failure or skip reason is the step's
-// error message; what an info scenario observed is the element's description.
+// status Cucumber has no word for as skipped; flaky as passed, tagged @casecert-flaky). The
+// failure or skip reason is the step's error message; what an info scenario observed is
+// the element's description. A rerun scenario's attempts that did not pass are the step's
+// embeddings (text/plain), but for a failed one's first, which is the step's error.
 func WriteCucumber(w io.Writer, r Run) error {
 	ix := newIndex(&r)
 	features := []cukeFeature{}
@@ -105,6 +119,10 @@ func cukeScenario(ix index, sc *Scenario) cukeElement {
 		if step.Name == "" {
 			step.Name = "the scenario holds"
 		}
+	case StatusFlaky:
+		// Passed on a rerun: passed, the attempts that did not pass attached.
+		step.Name = "the scenario holds"
+		el.Tags = append(el.Tags, cukeTag{Name: "@casecert-flaky", Line: max(sc.Line-1, 0)})
 	case StatusSkipped:
 		step.Name = "the scenario applies"
 		step.Result.Error = sc.SkipReason
@@ -122,6 +140,15 @@ func cukeScenario(ix index, sc *Scenario) cukeElement {
 	if kw, rest, ok := strings.Cut(step.Name, " "); ok && slices.Contains([]string{"Given", "When", "Then", "And", "But"}, kw) {
 		step.Keyword, step.Name = kw+" ", rest
 	}
+	for _, a := range sc.UnpassedAttempts() {
+		if sc.Status == StatusFailed && a.Attempt == 1 {
+			continue // the step's own error
+		}
+		step.Embeddings = append(step.Embeddings, cukeEmbedding{
+			Data: base64.StdEncoding.EncodeToString([]byte(cleanText(attemptText(a)))), MimeType: "text/plain",
+			Name: fmt.Sprintf("attempt %d (%s)", a.Attempt, a.Status),
+		})
+	}
 	el.Steps = []cukeStep{step}
 	return el
 }
@@ -130,7 +157,7 @@ func cukeScenario(ix index, sc *Scenario) cukeElement {
 // no status for "could not judge"), with the error message saying which.
 func cukeStatus(status Status) string {
 	switch status {
-	case StatusPassed, StatusObserved:
+	case StatusPassed, StatusObserved, StatusFlaky:
 		return "passed"
 	case StatusFailed:
 		return "failed"

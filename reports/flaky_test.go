@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// flakyRun is a run of the first four must requirements and one should, in which
+// flakyMustRun is a run of the first four must requirements and one should, in which
 // PATCH-NULL's scenario failed, then passed on its second rerun.
-func flakyRun() Run {
+func flakyMustRun() Run {
 	r := fixtureBaseRun()
 	r.Run.RerunFailed = 2
 	r.Scenarios = []Scenario{
@@ -34,7 +34,7 @@ func flakyRun() Run {
 // A flaky must is a warning, never conformant: named first in the verdict, exit 0, exit
 // 1 with --fail-on-flaky.
 func TestFlakyMustIsAWarning(t *testing.T) {
-	r := flakyRun()
+	r := flakyMustRun()
 	require.Equal(t, VerdictWarnings, r.Verdict)
 	assert.Equal(t, StatusFlaky, r.Requirements[1].Status)
 	assert.Contains(t, r.Requirements[1].Reason, "passed on attempt 3")
@@ -59,7 +59,7 @@ func TestFlakyMustIsAWarning(t *testing.T) {
 	assert.Empty(t, FlakyGateReason(r), "the verdict's own exit 1 is not the flaky gate's")
 
 	// A flaky should beside a failed should: the failed one first, then the flaky one.
-	r = flakyRun()
+	r = flakyMustRun()
 	r.Scenarios[1].Requirements, r.Scenarios[1].Level = []string{"PATCH-EMPTY"}, LevelShould
 	r.Scenarios[4].Requirements = []string{"PATCH-NULL"}
 	Judge(&r, fixtureCatalog[:5])
@@ -70,7 +70,7 @@ func TestFlakyMustIsAWarning(t *testing.T) {
 // verify recomputes a flaky report's statuses and counts as the run wrote them.
 func TestVerifyAcceptsAFlakyReport(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, WriteJSON(&buf, flakyRun()))
+	require.NoError(t, WriteJSON(&buf, flakyMustRun()))
 	res, err := Verify(buf.Bytes(), fixtureSuite)
 	require.NoError(t, err)
 	assert.True(t, res.OK(), "%v", res.Problems)
@@ -80,7 +80,7 @@ func TestVerifyAcceptsAFlakyReport(t *testing.T) {
 // A flaky requirement is not a failure for a baseline: no entry is written for it, an
 // entry naming it is neither known nor stale, and the run still exits 0.
 func TestBaselineLeavesFlakyAlone(t *testing.T) {
-	r := flakyRun()
+	r := flakyMustRun()
 	assert.Empty(t, NewBaseline(r).Entries, "baseline -o writes entries for failures only")
 	b := Baseline{Entries: []BaselineEntry{{Requirement: "PATCH-NULL", Reason: "vendor ticket"}}}
 	require.NoError(t, ApplyBaseline(&r, b, "baseline.yaml", "sha256:x", time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)))
@@ -94,11 +94,11 @@ func TestBaselineLeavesFlakyAlone(t *testing.T) {
 
 // diff: passed -> flaky and flaky -> failed are regressions, flaky -> passed a fix.
 func TestDiffOfFlaky(t *testing.T) {
-	clean := flakyRun()
+	clean := flakyMustRun()
 	clean.Scenarios[1].Status, clean.Scenarios[1].Error, clean.Scenarios[1].Reruns = StatusPassed, "", nil
 	Judge(&clean, fixtureCatalog[:5])
-	flaky := flakyRun()
-	failed := flakyRun()
+	flaky := flakyMustRun()
+	failed := flakyMustRun()
 	failed.Scenarios[1].Status = StatusFailed
 	Judge(&failed, fixtureCatalog[:5])
 
@@ -115,4 +115,14 @@ func TestDiffOfFlaky(t *testing.T) {
 	d = CompareRuns(failed, flaky)
 	assert.False(t, d.Regressed())
 	require.Len(t, d.StillFailing, 1)
+}
+
+// Every report format shows that a requirement is flaky (the goldens of the flaky
+// fixture hold how).
+func TestWritersShowFlaky(t *testing.T) {
+	for _, f := range Formats() {
+		out, err := renderBytes(f.Write, flakyRun())
+		require.NoError(t, err, f.Name)
+		assert.Contains(t, string(out), "flaky", "%s says nothing of the flaky requirements", f.File)
+	}
 }

@@ -51,6 +51,8 @@ type htmlView struct {
 	FailGroups   []htmlFailGroup
 	OtherFailing []*htmlScenario // failing scenarios of requirements that did not fail (info)
 	Failing      int             // failing scenarios
+	Reruns       []htmlRerun     // scenarios run again (--rerun-failed), flaky or failed
+	FlakyGate    string          // whether flaky requirements fail the exit code
 	Footer       string
 }
 
@@ -85,6 +87,13 @@ type htmlScenario struct {
 }
 
 type htmlLink struct{ Text, Anchor string }
+
+// htmlRerun is a scenario that was run again, with each of its attempts as a scenario view.
+type htmlRerun struct {
+	Name, Status, Badge, Anchor, Line string
+	Requirements                      []htmlLink
+	Attempts                          []*htmlScenario
+}
 
 type htmlExchange struct {
 	N                             int
@@ -172,6 +181,11 @@ func newHTMLView(r Run) htmlView {
 		}
 	}
 
+	v.Reruns = htmlReruns(ix, &r)
+	v.FlakyGate = "flaky requirements do not fail the exit code; --fail-on-flaky makes them"
+	if r.Run.FailOnFlaky {
+		v.FlakyGate = "--fail-on-flaky: flaky requirements fail the exit code"
+	}
 	statusN := map[Status]int{}
 	levelN := map[string]int{}
 	for _, req := range r.Requirements {
@@ -189,7 +203,10 @@ func newHTMLView(r Run) htmlView {
 		v.Reqs = append(v.Reqs, hr)
 	}
 	v.StatusCounts = []htmlFilter{{"all", "All", len(r.Requirements)}}
-	for _, s := range []Status{StatusFailed, StatusError, StatusPassed, StatusSkipped, StatusObserved} {
+	for _, s := range []Status{StatusFailed, StatusFlaky, StatusError, StatusPassed, StatusSkipped, StatusObserved} {
+		if s == StatusFlaky && statusN[s] == 0 {
+			continue // a filter only in a report with flaky requirements
+		}
 		v.StatusCounts = append(v.StatusCounts, htmlFilter{string(s), string(s), statusN[s]})
 	}
 	v.LevelCounts = []htmlFilter{{"all", "All", len(r.Requirements)}}
@@ -227,6 +244,34 @@ func newHTMLScenario(ix index, sc *Scenario) *htmlScenario {
 		hv.Exchanges = append(hv.Exchanges, hx)
 	}
 	return hv
+}
+
+// htmlReruns are the scenarios of r that were run again, each attempt a scenario view
+// (its first one the scenario's own fields).
+func htmlReruns(ix index, r *Run) []htmlRerun {
+	var out []htmlRerun
+	for _, sc := range sortedScenarios(r) {
+		if len(sc.Reruns) == 0 {
+			continue
+		}
+		level := ix.level(sc)
+		hv := newHTMLScenario(ix, sc)
+		rr := htmlRerun{Name: hv.Name, Status: hv.Status, Badge: hv.Badge, Anchor: reqAnchor(sc.ID), Line: cleanText(sc.AttemptsLine()), Requirements: hv.Requirements}
+		for _, a := range append([]Attempt{sc.FirstAttempt()}, sc.Reruns...) {
+			att := *sc
+			att.Status, att.DurationMS, att.Error, att.FailedStep = a.Status, a.DurationMS, a.Error, a.FailedStep
+			att.Exchanges, att.ExchangesOmitted, att.Reruns, att.SkipReason = a.Exchanges, a.ExchangesOmitted, nil, ""
+			if a.Status != StatusPassed {
+				att.Observed = ""
+			}
+			av := newHTMLScenario(ix, &att)
+			av.Name = fmt.Sprintf("attempt %d of %d", a.Attempt, sc.Attempts())
+			av.Badge = badgeClass(a.Status, level)
+			rr.Attempts = append(rr.Attempts, av)
+		}
+		out = append(out, rr)
+	}
+	return out
 }
 
 func headerPairs(h map[string]string) []htmlPair {
@@ -305,6 +350,8 @@ func badgeClass(status Status, level string) string {
 		return "b-warning"
 	case StatusObserved:
 		return "b-observed"
+	case StatusFlaky: // a violation observed, then not seen again: a warning
+		return "b-warning"
 	case StatusError:
 		return "b-error"
 	default: // skipped, not-run

@@ -174,7 +174,7 @@ func flakyReason(flaky []*Scenario, of int) string {
 	if a := flaky[0].PassedAttempt(); a != nil {
 		n = a.Attempt
 	}
-	return fmt.Sprintf("%d of %d scenarios flaky (failed, then passed when run again); the first (%s) failed: %s, and passed on attempt %d", len(flaky), of, flaky[0].Name, first, n)
+	return fmt.Sprintf("%d of %s flaky (failed, then passed when run again); the first (%s) failed: %s, and passed on attempt %d", len(flaky), plural(of, "scenario"), flaky[0].Name, first, n)
 }
 
 // sameSeen is what the first failed scenario observed, and how many of failed observed

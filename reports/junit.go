@@ -48,8 +48,19 @@ type junitCase struct {
 	Failure   *junitMessage
 	Error     *junitMessage
 	Skipped   *junitMessage
+	// Reruns are the attempts of a rerun scenario in the Maven Surefire form: a flaky
+	// testcase (passed on a rerun) has a <flakyFailure> (or <flakyError>) per attempt
+	// that did not pass; a failed one a <rerunFailure> (or <rerunError>) per rerun.
+	Reruns    []junitRerun
 	SystemOut string
 	SystemErr string
+}
+
+type junitRerun struct {
+	Element    string // flakyFailure, flakyError, rerunFailure or rerunError
+	Message    string
+	Type       string
+	StackTrace string
 }
 
 type junitMessage struct {
@@ -121,8 +132,12 @@ func WriteJUnit(w io.Writer, r Run) error {
 			switch sc.Status {
 			case StatusFailed:
 				if tc.SystemErr != "" {
+					for _, a := range sc.Reruns {
+						tc.SystemErr += "\n" + attemptText(a)
+					}
 					break
 				}
+				tc.Reruns = junitReruns(sc, level, "rerun", sc.Reruns)
 				suite.Failures++
 				typ := "casecert.failure"
 				if level != "" {
@@ -133,6 +148,10 @@ func WriteJUnit(w io.Writer, r Run) error {
 					Type:    typ,
 					Body:    failureText(sc),
 				}
+			case StatusFlaky:
+				// Passed on a rerun: not a <failure>, as Surefire writes a flaky test.
+				tc.Reruns = junitReruns(sc, level, "flaky", sc.UnpassedAttempts())
+				suite.Properties = append(suite.Properties, junitProperty{Name: "casecert.flaky." + sc.ID, Value: sc.AttemptsLine()})
 			case StatusError:
 				// Could not judge: an <error>, never a <failure> of the requirement.
 				suite.Errors++
@@ -151,7 +170,7 @@ func WriteJUnit(w io.Writer, r Run) error {
 			suite.Properties = append(suite.Properties, junitProperty{Name: "requirement", Value: id})
 			if req, ok := ix.reqs[id]; ok {
 				suite.Properties = append(suite.Properties, junitProperty{Name: "level." + id, Value: req.Level})
-				if req.Status == StatusFailed {
+				if req.Status == StatusFailed || req.Status == StatusFlaky {
 					suite.Properties = append(suite.Properties, junitProperty{Name: "reason." + id, Value: req.Reason})
 				}
 				if req.Partly != "" {
@@ -206,6 +225,9 @@ func writeJUnitXML(w io.Writer, doc junitSuites) error {
 			if sk := tc.Skipped; sk != nil {
 				p("      <skipped message=\"%s\"/>\n", xmlAttr(sk.Message))
 			}
+			for _, rr := range tc.Reruns {
+				p("      <%s message=\"%s\" type=\"%s\"><stackTrace>%s</stackTrace></%s>\n", rr.Element, xmlAttr(rr.Message), xmlAttr(rr.Type), xmlText(rr.StackTrace), rr.Element)
+			}
 			if tc.SystemOut != "" {
 				p("      <system-out>%s</system-out>\n", xmlText(tc.SystemOut))
 			}
@@ -229,6 +251,24 @@ var (
 // xmlText and xmlAttr escape s for XML 1.0 after dropping the characters it forbids.
 func xmlText(s string) string { return xmlTextEscaper.Replace(cleanText(s)) }
 func xmlAttr(s string) string { return xmlAttrEscaper.Replace(cleanText(s)) }
+
+// junitReruns are the Surefire elements of attempts (kind "flaky" or "rerun"): a
+// <kindFailure> for a failed attempt, a <kindError> for one that could not be judged.
+func junitReruns(sc *Scenario, level, kind string, attempts []Attempt) []junitRerun {
+	var out []junitRerun
+	typ := "casecert.failure"
+	if level != "" {
+		typ = "casecert." + level
+	}
+	for _, a := range attempts {
+		rr := junitRerun{Element: kind + "Failure", Message: a.Error, Type: typ, StackTrace: attemptText(a)}
+		if a.Status != StatusFailed {
+			rr.Element, rr.Type = kind+"Error", "casecert.not-judged"
+		}
+		out = append(out, rr)
+	}
+	return out
+}
 
 // gatingFailure says a failed scenario fails the exit code: it checks a must
 // requirement and, with a baseline, is not a known failure.

@@ -39,8 +39,12 @@ func WriteMarkdown(w io.Writer, r Run) error {
 			p("Partly judged: %s (%s): %s\n\n", mdCode(req.ID), mdText(req.Level), mdText(oneLine(req.Partly, "; ")))
 		}
 	}
-	if n := s.Scenarios; n.Error+n.NotRun > 0 {
-		p("Scenarios: %d passed, %d failed, %d skipped, %d could not judge (error), %d not run.\n\n", n.Passed, n.Failed, n.Skipped, n.Error, n.NotRun)
+	if n := s.Scenarios; n.Error+n.NotRun+n.Flaky > 0 {
+		flaky := ""
+		if n.Flaky > 0 {
+			flaky = fmt.Sprintf(", %d flaky (passed when run again)", n.Flaky)
+		}
+		p("Scenarios: %d passed, %d failed%s, %d skipped, %d could not judge (error), %d not run.\n\n", n.Passed, n.Failed, flaky, n.Skipped, n.Error, n.NotRun)
 	}
 
 	meta := []string{
@@ -106,6 +110,9 @@ func WriteMarkdown(w io.Writer, r Run) error {
 				if note := ix.knownNote(sc); note != "" {
 					known = " _(" + mdText(truncate(note, mdMaxNote)) + ")_"
 				}
+				if a := sc.AttemptsLine(); a != "" {
+					known += " (" + mdText(a) + ")"
+				}
 				lines = append(lines, "**"+mdText(oneLine(sc.Name, " "))+"**"+known+": "+mdText(truncate(oneLine(sc.Error, "; "), mdMaxError)))
 			}
 			if n > mdMaxFailingPerReq {
@@ -116,6 +123,7 @@ func WriteMarkdown(w io.Writer, r Run) error {
 		p("\n")
 	}
 
+	writeMarkdownFlaky(p, r, ix)
 	writeMarkdownBaseline(p, r)
 	p("### Requirements\n\n")
 	if len(r.Requirements) == 0 {
@@ -156,6 +164,8 @@ func statusEmoji(req Requirement) string {
 		return "⚠️"
 	case StatusObserved:
 		return "🔎"
+	case StatusFlaky:
+		return "🔁"
 	case StatusError:
 		return "⛔"
 	default:
@@ -247,6 +257,37 @@ func shortDigest(d string) string {
 	return d[:keep] + "…"
 }
 
+// writeMarkdownFlaky lists the flaky requirements (when there are any), must before
+// should, each with its flaky scenarios: what the failed attempt saw, and the attempts.
+func writeMarkdownFlaky(p func(string, ...any), r Run, ix index) {
+	var flaky []*Requirement
+	for i := range r.Requirements {
+		if r.Requirements[i].Status == StatusFlaky {
+			flaky = append(flaky, &r.Requirements[i])
+		}
+	}
+	if len(flaky) == 0 {
+		return
+	}
+	slices.SortStableFunc(flaky, func(a, b *Requirement) int { return levelRank[b.Level] - levelRank[a.Level] })
+	gate := "they do not fail the exit code (--fail-on-flaky makes them)"
+	if r.Run.FailOnFlaky {
+		gate = "--fail-on-flaky: they fail the exit code"
+	}
+	p("### Flaky requirements\n\nA violation was observed, then not seen again when the scenario ran again; %s.\n\n", mdText(gate))
+	p("| ID | Level | Title | Flaky scenarios |\n| --- | --- | --- | --- |\n")
+	for _, req := range flaky {
+		var lines []string
+		for _, id := range req.Scenarios {
+			if sc := ix.scenarios[id]; sc != nil && sc.Status == StatusFlaky && len(lines) < mdMaxFailingPerReq {
+				lines = append(lines, "**"+mdText(oneLine(sc.Name, " "))+"** ("+mdText(sc.AttemptsLine())+"): "+mdText(truncate(oneLine(sc.Error, "; "), mdMaxError)))
+			}
+		}
+		p("| %s | %s | %s | %s |\n", mdCode(req.ID), mdText(req.Level), mdTitle(req.Title), strings.Join(lines, "<br>"))
+	}
+	p("\n")
+}
+
 // writeMarkdownBaseline lists what the baseline made of the failures: new apart from
 // known, then stale and expired entries.
 func writeMarkdownBaseline(p func(string, ...any), r Run) {
@@ -282,11 +323,15 @@ func writeMarkdownBaseline(p func(string, ...any), r Run) {
 }
 
 // mdCounts is one level's counts in the heading; "partly judged" shows when a requirement
-// of the level passed on only some of its scenarios.
+// of the level passed on only some of its scenarios, and the flaky ones when there are.
 func mdCounts(c Counts) string {
 	partly := ""
 	if c.Partly > 0 {
 		partly = fmt.Sprintf("%d partly judged, ", c.Partly)
 	}
-	return fmt.Sprintf("%d passed, %s%d failed, %d skipped, %d not judged", c.Passed, partly, c.Failed, c.Skipped, c.Error)
+	flaky := ""
+	if c.Flaky > 0 {
+		flaky = fmt.Sprintf(", %d flaky", c.Flaky)
+	}
+	return fmt.Sprintf("%d passed, %s%d failed%s, %d skipped, %d not judged", c.Passed, partly, c.Failed, flaky, c.Skipped, c.Error)
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casecert/casecert/internal/brief"
 	"github.com/casecert/casecert/reports"
 	"github.com/casecert/casecert/steps"
 )
@@ -111,6 +112,7 @@ func printVerdict(w io.Writer, run reports.Run, paths []string) {
 		fmt.Fprintf(w, "  failed: %s\n", strings.Join(failed, ", "))
 		printFailures(w, run)
 	}
+	printFlaky(w, run)
 	printBaseline(w, run)
 	sc := s.Scenarios
 	runWide := 0
@@ -119,8 +121,8 @@ func printVerdict(w io.Writer, run reports.Run, paths []string) {
 			runWide++
 		}
 	}
-	fmt.Fprintf(w, "  %s (%d passed, %d failed, %d skipped, %d error, %d not run), %s in %s (seed %d)\n",
-		scenarioCount(len(run.Scenarios)-runWide, runWide), sc.Passed, sc.Failed, sc.Skipped, sc.Error, sc.NotRun, reports.Plural(run.Run.Requests, "request"),
+	fmt.Fprintf(w, "  %s (%d passed, %d failed%s, %d skipped, %d error, %d not run), %s in %s (seed %d)\n",
+		scenarioCount(len(run.Scenarios)-runWide, runWide), sc.Passed, sc.Failed, flakyCount(sc.Flaky), sc.Skipped, sc.Error, sc.NotRun, reports.Plural(run.Run.Requests, "request"),
 		(time.Duration(run.Run.DurationMS) * time.Millisecond).Round(10*time.Millisecond), run.Run.Seed)
 	// report.json first: it is the report; the others are views of it.
 	paths = slices.Clone(paths)
@@ -142,7 +144,40 @@ func levelCounts(c reports.Counts) string {
 	if c.Partly > 0 {
 		partly = fmt.Sprintf("%d partly judged, ", c.Partly)
 	}
-	return fmt.Sprintf("%d passed, %s%d failed, %d not judged (%d skipped, %d error)", c.Passed, partly, c.Failed, c.NotJudged(), c.Skipped, c.Error)
+	return fmt.Sprintf("%d passed, %s%d failed%s, %d not judged (%d skipped, %d error)", c.Passed, partly, c.Failed, flakyCount(c.Flaky), c.NotJudged(), c.Skipped, c.Error)
+}
+
+// flakyCount is ", N flaky" when N > 0: a run without reruns prints no flaky count.
+func flakyCount(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d flaky", n)
+}
+
+// printFlaky names the flaky requirements, must before should, each with its flaky
+// scenarios and how their attempts went.
+func printFlaky(w io.Writer, run reports.Run) {
+	ids := append(run.FlakyIDs(reports.LevelMust), run.FlakyIDs(reports.LevelShould)...)
+	if len(ids) == 0 {
+		return
+	}
+	byID, reqs := map[string]reports.Scenario{}, map[string]reports.Requirement{}
+	for _, sc := range run.Scenarios {
+		byID[sc.ID] = sc
+	}
+	for _, r := range run.Requirements {
+		reqs[r.ID] = r
+	}
+	for _, id := range ids {
+		r := reqs[id]
+		fmt.Fprintf(w, "  flaky: %s (%s): %s\n", r.ID, r.Level, r.Title)
+		for _, id := range r.Scenarios {
+			if sc := byID[id]; sc.Status == reports.StatusFlaky {
+				fmt.Fprintf(w, "    %s: %s; it failed with: %s\n", sc.Name, sc.AttemptsLine(), brief.FirstLine(sc.Error, 200))
+			}
+		}
+	}
 }
 
 // maxConsoleCurl is the longest curl line the console shows; longer ones (bodies) are

@@ -1,7 +1,11 @@
 package selftest
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casecert/casecert/internal/cli"
+	"github.com/casecert/casecert/internal/xmlcheck"
 	"github.com/casecert/casecert/reports"
 )
 
@@ -50,14 +55,20 @@ func TestFlakyFaultIsFlakyWhenRerun(t *testing.T) {
 	t.Run("default profile, exit 0 with a warning", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
-		code, run, out := runReport(t, dir, "run", "--report-dir", dir, "--format", "json,junit", "--seed", "7", "--concurrency", "4",
+		code, run, out := runReport(t, dir, "run", "--report-dir", dir, "--format", "json,junit,cucumber", "--seed", "7", "--concurrency", "4",
 			"--fault", flakyFault, "--rerun-failed", "2")
 		assert.Equal(t, cli.ExitConformant, code, out)
 		assert.Equal(t, reports.VerdictWarnings, run.Verdict)
 		assert.True(t, strings.HasPrefix(run.VerdictReason, "1 must requirement flaky (failed, then passed when run again): "+flakyReq), run.VerdictReason)
 		assert.Contains(t, out, "WARNING: 1 requirement flaky")
+		assert.Contains(t, out, "  flaky: "+flakyReq+" (must)", "the verdict block names the flaky must")
+		assert.Contains(t, out, "29 passed, 0 failed, 1 flaky", "the console counts the flaky must apart")
 		assert.Equal(t, 2, run.Run.RerunFailed)
 		checkFlaky(t, run)
+		junit := validJUnit(t, dir)
+		assert.Equal(t, 1, strings.Count(junit, "<flakyFailure "), "the flaky testcase has one <flakyFailure>, its failed attempt")
+		assert.NotContains(t, junit, "<failure ")
+		cucumberFlaky(t, dir)
 
 		merged := t.TempDir()
 		code, mrun, out := runReport(t, merged, "merge", "-o", merged, filepath.Join(dir, "report.json"))
@@ -79,8 +90,10 @@ func TestFlakyFaultIsFlakyWhenRerun(t *testing.T) {
 	t.Run("a failure seen every time stays failed, with its attempts (the disruptive phase)", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
-		code, run, out := runReport(t, dir, "run", "--report-dir", dir, "--format", "json", "--seed", "7", "--concurrency", "4",
+		code, run, out := runReport(t, dir, "run", "--report-dir", dir, "--format", "json,junit", "--seed", "7", "--concurrency", "4",
 			"--fault", "lost-update", "--tags", "@PATCH-CONCURRENT", "--rerun-failed", "2")
+		junit := validJUnit(t, dir)
+		assert.Equal(t, 2*strings.Count(junit, "<failure "), strings.Count(junit, "<rerunFailure "), "each failed testcase has a <rerunFailure> per rerun")
 		assert.Equal(t, cli.ExitNonConformant, code, out)
 		assert.Equal(t, []string{"PATCH-CONCURRENT"}, run.FailedIDs(""))
 		for _, sc := range run.Scenarios {
@@ -101,4 +114,54 @@ func TestFlakyFaultIsFlakyWhenRerun(t *testing.T) {
 		assert.Equal(t, cli.ExitIncomplete, code, out)
 		checkFlaky(t, run)
 	})
+}
+
+// validJUnit reads dir's junit.xml and checks it against the JUnit XSD.
+func validJUnit(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "junit.xml")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	xsd, err := filepath.Abs(filepath.Join("..", "..", "reports", "testdata", "junit-10.xsd"))
+	require.NoError(t, err)
+	xmlcheck.Validate(t, path, xsd)
+	return string(data)
+}
+
+// cucumberFlaky checks dir's cucumber.json: the flaky scenario passed, its failed attempt
+// an embedding.
+func cucumberFlaky(t *testing.T, dir string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "cucumber.json"))
+	require.NoError(t, err)
+	var features []struct {
+		Elements []struct {
+			Tags  []struct{ Name string }
+			Steps []struct {
+				Result     struct{ Status string }
+				Embeddings []struct {
+					Data     string
+					MimeType string `json:"mime_type"`
+				}
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(data, &features))
+	found := 0
+	for _, f := range features {
+		for _, el := range f.Elements {
+			if !slices.ContainsFunc(el.Tags, func(tg struct{ Name string }) bool { return tg.Name == "@casecert-flaky" }) {
+				continue
+			}
+			found++
+			require.Len(t, el.Steps, 1)
+			assert.Equal(t, "passed", el.Steps[0].Result.Status)
+			require.Len(t, el.Steps[0].Embeddings, 1)
+			text, err := base64.StdEncoding.DecodeString(el.Steps[0].Embeddings[0].Data)
+			require.NoError(t, err)
+			assert.Contains(t, string(text), flakyReq+":")
+			assert.Equal(t, "text/plain", el.Steps[0].Embeddings[0].MimeType)
+		}
+	}
+	assert.Equal(t, 1, found)
 }
