@@ -323,11 +323,9 @@ func serveCommand(env Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "try:\n  curl -s -H \"Authorization: Bearer $CASECERT_TOKEN\" -H 'API-Version: 1.0' %s%s\n", base, profile.Paths.List)
-	certify := "casecert run --base-url " + base
-	if *profilePath != "" {
-		certify += " --profile " + *profilePath
+	if err := writeCertify(env.Stdout, srv, base, *profilePath, profile, firstNonEmpty(*platformFlag, profile.Platform)); err != nil {
+		return err
 	}
-	fmt.Fprintf(env.Stdout, "certify it:\n  %s\n", certify)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

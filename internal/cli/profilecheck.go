@@ -2,20 +2,19 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
-	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/reports"
 )
 
 // profileCommand prints the default profile, or with "check" tells what a profile lets
 // casecert judge.
 func profileCommand(env Env, args []string) error {
-	if len(args) == 0 {
-		_, err := env.Stdout.Write(fixtures.DefaultYAML())
-		return err
+	const profileUsage = "usage: casecert profile [--profile FILE] [--platform NAME] (prints the default profile, or FILE, with that platform) or casecert profile check --profile FILE or casecert profile init --openapi FILE|URL"
+	if len(args) == 0 || strings.HasPrefix(args[0], "--p") || strings.HasPrefix(args[0], "-p") {
+		return profilePrintCommand(env, args)
 	}
-	const profileUsage = "usage: casecert profile (prints the default profile) or casecert profile check --profile FILE or casecert profile init --openapi FILE|URL"
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		fmt.Fprintln(env.Stderr, profileUsage)
 		return errHelp

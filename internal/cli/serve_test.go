@@ -41,6 +41,13 @@ func (b *syncBuffer) String() string {
 // printed base URL and token once the server listens.
 func startServe(t *testing.T, args ...string) (base, token string, stop func() ExitCode) {
 	t.Helper()
+	base, token, _, stop = startServeBanner(t, args...)
+	return base, token, stop
+}
+
+// startServeBanner is startServe that also returns what serve printed.
+func startServeBanner(t *testing.T, args ...string) (base, token string, banner *syncBuffer, stop func() ExitCode) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	env, _, _ := testEnv(t, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	out := &syncBuffer{}
@@ -51,8 +58,9 @@ func startServe(t *testing.T, args ...string) (base, token string, stop func() E
 	tokenLine := regexp.MustCompile(`CASECERT_TOKEN='?([^'\s]+)`)
 	deadline := time.Now().Add(time.Second) // serve starts in under a second
 	for time.Now().Before(deadline) {
-		if m, k := listening.FindStringSubmatch(out.String()), tokenLine.FindStringSubmatch(out.String()); m != nil && k != nil {
-			return m[1], k[1], func() ExitCode {
+		if m, k := listening.FindStringSubmatch(out.String()), tokenLine.FindStringSubmatch(out.String()); m != nil && k != nil &&
+			strings.Contains(out.String(), " --expired-token ") {
+			return m[1], k[1], out, func() ExitCode {
 				cancel()
 				select {
 				case code := <-done:
@@ -67,7 +75,7 @@ func startServe(t *testing.T, args ...string) (base, token string, stop func() E
 	}
 	cancel()
 	t.Fatalf("serve did not print its address within a second:\n%s", out.String())
-	return "", "", nil
+	return "", "", nil, nil
 }
 
 func call(t *testing.T, method, url, token, body string) (int, string) {

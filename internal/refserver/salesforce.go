@@ -52,21 +52,13 @@ func (salesforceMode) challenge(*apiError) string { return "" }
 func (salesforceMode) showDateTime(stored string) string  { return apexInstant(stored) }
 func (salesforceMode) showLocalTime(stored string) string { return apexTime(stored) }
 
-func (m salesforceMode) greet(w io.Writer, origin, profilePlatform string) error {
+func (m salesforceMode) greet(w io.Writer, origin, _ string) error {
 	token, err := m.mint(24 * time.Hour)
 	if err != nil {
 		return err
 	}
-	revoked, err := m.mint(-time.Hour)
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(w, "behaving as a Salesforce org; session id (opaque, valid until revoked):\n  export CASECERT_TOKEN='%s'\n", token)
-	fmt.Fprintf(w, "a revoked session id, for --expired-token:\n  export CASECERT_EXPIRED_TOKEN='%s'\n", revoked)
 	fmt.Fprintf(w, "revoke a session:\n  curl -s -X POST --data-urlencode token=\"$CASECERT_TOKEN\" %s%s\n", origin, RevokePath)
-	if profilePlatform != platform.SalesforceName {
-		fmt.Fprintf(w, "certify it with a profile that says platform: %s\n", platform.SalesforceName)
-	}
 	return nil
 }
 

@@ -130,7 +130,8 @@ func (s *Server) TokenKey() []byte { return append([]byte(nil), s.key...) }
 func (s *Server) MintToken(ttl time.Duration) (string, error) { return s.mode.mint(ttl) }
 
 // WriteCredentials tells serve's user how to authenticate to the server at origin
-// ("http://host:port"): a token to export, and what else its platform offers.
+// ("http://host:port"): a token to export, and what else its platform offers. An
+// expired token, for a run's --expired-token, is MintToken's with a negative ttl.
 func (s *Server) WriteCredentials(w io.Writer, origin string) error {
 	return s.mode.greet(w, origin, s.profile)
 }
