@@ -36,7 +36,7 @@ func TestServeBannersCertifyAsPrinted(t *testing.T) {
 			assert.NotContains(t, text, "CASECERT_EXPIRED_TOKEN", "run never reads it")
 			export := regexp.MustCompile(`(?m)^  export CASECERT_TOKEN=(\S+)$`).FindStringSubmatch(text)
 			require.NotNil(t, export, text)
-			token := shellWords(t, export[1])[0]
+			token := shellWords(t, export[1], nil)[0]
 			commands := certifyLines(text)
 			require.NotEmpty(t, commands, text)
 			assert.Contains(t, commands[len(commands)-1], " --expired-token ",
@@ -46,7 +46,7 @@ func TestServeBannersCertifyAsPrinted(t *testing.T) {
 			var last *bytes.Buffer
 			var code ExitCode
 			for _, line := range commands {
-				words := shellWords(t, line)
+				words := shellWords(t, line, nil)
 				require.Equal(t, "casecert", words[0], line)
 				args, redirect := words[1:], ""
 				if i := indexOf(args, ">"); i >= 0 {
@@ -88,41 +88,6 @@ func certifyLines(banner string) []string {
 		out = append(out, cmd)
 	}
 	return out
-}
-
-// shellWords splits a line as a POSIX shell does the words casecert prints: blanks
-// separate, single quotes quote ('\” is a quote inside).
-func shellWords(t *testing.T, line string) []string {
-	t.Helper()
-	var words []string
-	var cur strings.Builder
-	inWord, quoted := false, false
-	for _, r := range line {
-		switch {
-		case quoted && r == '\'':
-			quoted = false
-		case quoted:
-			cur.WriteRune(r)
-		case r == '\'':
-			quoted, inWord = true, true
-		case r == ' ' || r == '\t':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		case strings.ContainsRune(`"$\;&|<`+"`", r):
-			t.Fatalf("%q: the test's shell does not know %q", line, r)
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
-	}
-	require.False(t, quoted, "unterminated quote in %q", line)
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words
 }
 
 func indexOf(ss []string, s string) int {
