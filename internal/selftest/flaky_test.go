@@ -62,7 +62,7 @@ func TestFlakyFaultIsFlakyWhenRerun(t *testing.T) {
 		assert.True(t, strings.HasPrefix(run.VerdictReason, "1 must requirement flaky (failed, then passed when run again): "+flakyReq), run.VerdictReason)
 		assert.Contains(t, out, "WARNING: 1 requirement flaky")
 		assert.Contains(t, out, "  flaky: "+flakyReq+" (must)", "the verdict block names the flaky must")
-		assert.Contains(t, out, "29 passed, 0 failed, 1 flaky", "the console counts the flaky must apart")
+		assert.Contains(t, out, " passed, 0 failed, 1 flaky, ", "the console counts the flaky must apart")
 		assert.Equal(t, 2, run.Run.RerunFailed)
 		checkFlaky(t, run)
 		junit := validJUnit(t, dir)
@@ -76,6 +76,35 @@ func TestFlakyFaultIsFlakyWhenRerun(t *testing.T) {
 		checkFlaky(t, mrun)
 		code, _, out = runReport(t, merged, "merge", "-o", merged, "--fail-on-flaky", filepath.Join(dir, "report.json"))
 		assert.Equal(t, cli.ExitNonConformant, code, out)
+
+		code, stdout, stderr := casecert(t, "verify", "--certification", filepath.Join(dir, "report.json"))
+		assert.Equal(t, cli.ExitNonConformant, code, stdout+stderr)
+		assert.Contains(t, stdout+stderr, "not a certification: it reran failed scenarios (--rerun-failed 2)")
+	})
+	t.Run("merge of two shards keeps each shard's flaky scenario", func(t *testing.T) {
+		t.Parallel()
+		var inputs []string
+		for _, shard := range []string{"1/2", "2/2"} {
+			dir := t.TempDir()
+			_, run, out := runReport(t, dir, "run", "--report-dir", dir, "--format", "json", "--seed", "7", "--concurrency", "4",
+				"--fault", flakyFault, "--tags", "@"+flakyReq, "--shard", shard, "--rerun-failed", "1")
+			require.Equal(t, []string{flakyReq}, run.FlakyIDs(""), out)
+			inputs = append(inputs, filepath.Join(dir, "report.json"))
+		}
+		merged := t.TempDir()
+		code, run, out := runReport(t, merged, append([]string{"merge", "-o", merged}, inputs...)...)
+		assert.Equal(t, cli.ExitIncomplete, code, out)
+		assert.Equal(t, []string{flakyReq}, run.FlakyIDs(""))
+		assert.Empty(t, run.FailedIDs(""))
+		assert.Equal(t, 1, run.Run.RerunFailed, "a merge of shards that reran is not a certification either")
+		flaky := 0
+		for _, sc := range run.Scenarios {
+			if sc.Status == reports.StatusFlaky {
+				flaky++
+				assert.Len(t, sc.Reruns, 1)
+			}
+		}
+		assert.Equal(t, 2, flaky, "each shard's server stored its first read-only PATCH")
 	})
 	t.Run("--fail-on-flaky, another seed: exit 1", func(t *testing.T) {
 		t.Parallel()
