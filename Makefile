@@ -30,10 +30,11 @@ test: lint ## every test: -race for all but internal/selftest and ci, which run 
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v -e '/internal/selftest$$' -e '/ci$$')
 	$(GO) test -count=1 -parallel 8 ./internal/selftest/ ./ci/
 
-bench: ## benchmarks: reference server round trips, a full run, and a run through a 20 ms / 150 ms proxy against its lower bound
+bench: ## benchmarks: reference server round trips, a full run, a run through a 20 ms / 150 ms proxy against its lower bound, and peak RSS against hostile targets at --concurrency 32
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/refserver/
 	$(GO) test -run '^$$' -bench FullRun -benchmem -benchtime 3x ./internal/cli/
 	$(GO) test -run '^$$' -bench Latency -benchtime 1x ./internal/cli/
+	CASECERT_HOSTILE=big-field,huge-headers CASECERT_ARGS="--concurrency 32" $(GO) test -run '^$$' -bench HostileTargets -benchtime 1x ./internal/hostile/
 
 lint: ## gofmt, go vet, staticcheck, go mod tidy (and ci/actionlint's), and no non-test Go file over 600 lines
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

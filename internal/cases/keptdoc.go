@@ -19,6 +19,24 @@ func StateOf(p *fixtures.Profile, ex client.Exchange) State {
 	return State{Doc: keptDoc(p, ex.JSON()), Ex: ex.Evidence(client.MaxEvidenceBody)}
 }
 
+// Kept is the exchange a scenario keeps to judge after it answered (its last write, a
+// read of its case): the answer whole when it is a few KB; a larger JSON object as keptDoc
+// keeps it; any other larger answer cut at maxKeptValue (it stays what it was: not JSON).
+// A scenario waiting for its next request would otherwise pin megabytes of an answer it
+// judges by a few keys, once for every scenario running (four per request in flight).
+func Kept(p *fixtures.Profile, ex client.Exchange) client.Exchange {
+	if len(ex.ResponseBody) <= maxKeptValue {
+		return ex
+	}
+	if doc := ex.JSON(); doc.IsObject() {
+		return ex.WithResponseBody(keptDoc(p, doc).Raw, true)
+	}
+	if !ex.ValidJSON() {
+		return ex.WithResponseBody(client.CapText(ex.ResponseBody, maxKeptValue), false)
+	}
+	return ex
+}
+
 // keptDoc is the copy of a case read that a case's state keeps between scenarios. A read
 // of a few KB is kept whole; a larger one keeps every key the profile names, whatever its
 // size, and the others up to maxKeptValue each: a target answering megabytes in a field

@@ -16,6 +16,12 @@ import (
 // hostileRun runs the whole suite against a hostile target of the given kind, calm for
 // its first calm requests, and returns the exit code, the console output and the report.
 func hostileRun(t *testing.T, kind hostile.Kind, calm int) (ExitCode, string, reports.Run) {
+	code, out, run, _ := hostileRunIn(t, kind, calm)
+	return code, out, run
+}
+
+// hostileRunIn is hostileRun that also returns the report directory.
+func hostileRunIn(t *testing.T, kind hostile.Kind, calm int) (ExitCode, string, reports.Run, string) {
 	t.Helper()
 	srv, err := hostile.StartAfter(kind, calm)
 	require.NoError(t, err)
@@ -26,7 +32,7 @@ func hostileRun(t *testing.T, kind hostile.Kind, calm int) (ExitCode, string, re
 	code := Main(env)
 	out := stdout.String() + stderr.String()
 	_, run := readReport(t, dir)
-	return code, out, run
+	return code, out, run, dir
 }
 
 // verdictLine is the first line of the console's verdict block.
@@ -92,4 +98,15 @@ func TestStaleReadsAreNamed(t *testing.T) {
 	assert.Positive(t, failedPatch)
 	block := out[strings.Index(out, "\nverdict: "):]
 	assert.Equal(t, 1, strings.Count(block, steps.StaleReads), block)
+}
+
+// The whole suite against a target whose every answer carries 2.6 MB of headers ends in a
+// defined verdict (the header cap makes them transport errors, so it stops as a target
+// that stopped answering) with a small report. Its time and peak RSS are figures of
+// BenchmarkHostileTargets (internal/hostile), not asserted here.
+func TestHugeHeadersEndInAVerdict(t *testing.T) {
+	t.Parallel()
+	code, out, _, dir := hostileRunIn(t, hostile.HugeHeaders, 3)
+	assert.Contains(t, []ExitCode{ExitUnreachable, ExitConformant, ExitNonConformant, ExitIncomplete}, code, out)
+	assert.Less(t, dirSize(t, dir), int64(25<<20), "report directory")
 }

@@ -70,6 +70,10 @@ type Config struct {
 	// MaxBody caps the response body kept, in bytes; default 4 MiB. A longer body is
 	// truncated in the Exchange and Do returns an error wrapping ErrBodyTooLarge.
 	MaxBody int64
+	// BodyBudget bounds the bytes of the answers being read at once, over every request
+	// of the client (see bodyBudget); default DefaultBodyBudget. An answer longer than
+	// 64 KiB waits for room (within its Timeout) before it reads on.
+	BodyBudget int64
 	// MaxHeaderBytes caps the response headers read, in bytes; default
 	// DefaultMaxHeaderBytes. An answer with more is a *TransportError naming the cap. It
 	// is set on the HTTPClient's *http.Transport (a copy of it) when that has no lower cap.
@@ -102,6 +106,7 @@ type Client struct {
 	redactHd map[string]bool
 	requests atomic.Int64
 	watch    stopWatch
+	budget   *bodyBudget
 
 	mu     sync.Mutex
 	tokens []string // every token the TokenSource has handed out
@@ -125,6 +130,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("rate must not be negative")
 	case cfg.MaxBody < 0:
 		return nil, errors.New("body cap must not be negative")
+	case cfg.BodyBudget < 0:
+		return nil, errors.New("body budget must not be negative")
 	case cfg.MaxHeaderBytes < 0:
 		return nil, errors.New("header cap must not be negative")
 	case cfg.RetryBackoff < 0:
@@ -143,6 +150,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.BodyBudget == 0 {
+		cfg.BodyBudget = DefaultBodyBudget
 	}
 	if cfg.MaxHeaderBytes == 0 {
 		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
@@ -167,6 +177,7 @@ func New(cfg Config) (*Client, error) {
 		baseText: strings.TrimRight(cfg.BaseURL, "/"),
 		hc:       noRedirects(cfg.HTTPClient, cfg.MaxHeaderBytes),
 		redactHd: map[string]bool{},
+		budget:   newBodyBudget(cfg.BodyBudget),
 		sleep:    sleepCtx,
 		now:      time.Now,
 	}

@@ -82,6 +82,16 @@ func (e Exchange) JSON() gjson.Result {
 	return gjson.Parse(e.ResponseBody)
 }
 
+// WithResponseBody is the exchange with another response body (a smaller copy of the
+// answer that keeps what is judged, see cases.Kept); valid says whether it is JSON.
+func (e Exchange) WithResponseBody(body string, valid bool) Exchange {
+	e.ResponseBody, e.bodyJSON = body, jsonInvalid
+	if valid {
+		e.bodyJSON = jsonValid
+	}
+	return e
+}
+
 // Header is the value of the answer's header name, whatever the case of either ("" when
 // the answer has none): the one lookup of an exchange's response headers.
 func (e Exchange) Header(name string) string {

@@ -254,7 +254,8 @@ func (c *Client) attempt(ctx context.Context, p *prepared, n int) attemptResult 
 	defer resp.Body.Close()
 	ex.Status, ex.Proto = resp.StatusCode, resp.Proto
 	ex.ResponseHeaders = c.recordHeaders(resp.Header, red, false)
-	raw, tooLarge, readErr := readBody(resp, c.cfg.MaxBody)
+	raw, tooLarge, release, readErr := c.readBody(actx, resp)
+	defer release()
 	ex.Duration = time.Since(start)
 	res := attemptResult{ex: ex, sent: true, retryAfter: resp.Header.Get("Retry-After")}
 	switch {
@@ -265,6 +266,10 @@ func (c *Client) attempt(ctx context.Context, p *prepared, n int) attemptResult 
 			what = "the answer inflates (gzip) to more than"
 		}
 		res.err = fmt.Errorf("%w: %s %d bytes; the first %d are kept", ErrBodyTooLarge, what, c.cfg.MaxBody, c.cfg.MaxBody)
+	case errors.Is(readErr, errBodyBudget) && ctx.Err() == nil:
+		res.err = &TransportError{Method: p.method, URL: ex.URL, Err: readErr, timeout: true,
+			Reason: fmt.Sprintf("the answer's body (over %d bytes) was not read within %s: casecert's run-wide budget of %d bytes for answers being read was taken by other long answers", bodyChunk, c.cfg.Timeout, c.budget.size)}
+		res.ex.Err = res.err.Error()
 	case readErr != nil:
 		res.err = c.transportError(ctx, actx, p, red, readErr)
 		res.ex.Err = res.err.Error()
@@ -274,43 +279,20 @@ func (c *Client) attempt(ctx context.Context, p *prepared, n int) attemptResult 
 	return res
 }
 
-// readBody reads at most max bytes of the answer (after the transport's transparent
-// gzip decoding, so a gzip bomb stops at max too) into one string of its exact size: sized
-// up front from Content-Length when the target gives one, else read in pooled chunks and
-// copied once, so a body of megabytes is never grown by doubling (which allocated about
-// three times its size for every answer). tooLarge says the answer had more.
-func readBody(resp *http.Response, max int64) (body string, tooLarge bool, err error) {
-	limited := io.LimitReader(resp.Body, max)
-	var b strings.Builder
-	if n := resp.ContentLength; n > 0 {
-		b.Grow(int(min(n, max)))
-		_, err = io.Copy(&b, limited)
-	} else {
-		err = readChunked(&b, limited)
-	}
-	if err != nil || int64(b.Len()) < max {
-		return b.String(), false, err
-	}
-	// Exactly max bytes so far: one more byte says whether the answer goes on.
-	var one [1]byte
-	n, _ := io.ReadFull(resp.Body, one[:])
-	return b.String(), n > 0, nil
-}
-
 const bodyChunk = 64 << 10
 
 var bodyChunks = sync.Pool{New: func() any { return new([bodyChunk]byte) }}
 
-// readChunked reads r to its end into chunks from bodyChunks, then writes them to b in
-// one allocation of the total size.
-func readChunked(b *strings.Builder, r io.Reader) error {
-	var chunks []*[bodyChunk]byte
+// readChunked reads r to its end into chunks from bodyChunks, after first (a full chunk
+// from bodyChunks, read already), then writes them to b in one allocation of the total size.
+func readChunked(b *strings.Builder, first *[bodyChunk]byte, r io.Reader) error {
+	chunks := []*[bodyChunk]byte{first}
 	defer func() {
 		for _, c := range chunks {
 			bodyChunks.Put(c)
 		}
 	}()
-	total, filled := 0, bodyChunk
+	total, filled := bodyChunk, bodyChunk
 	for {
 		if filled == bodyChunk {
 			chunks, filled = append(chunks, bodyChunks.Get().(*[bodyChunk]byte)), 0
