@@ -45,9 +45,16 @@ func TestFlakyMustIsAWarning(t *testing.T) {
 	assert.Contains(t, FlakyWarning(r), "PATCH-NULL")
 	assert.Empty(t, FlakyGateReason(r))
 
+	junit, err := renderBytes(WriteJUnit, r)
+	require.NoError(t, err)
+	assert.NotContains(t, string(junit), "<failure ", "a flaky must that exits 0 is no <failure>")
+
 	r.Run.FailOnFlaky = true
 	assert.Equal(t, 1, r.ExitCode())
 	assert.Equal(t, VerdictWarnings, r.Verdict, "--fail-on-flaky gates the exit code, not the verdict")
+	junit, err = renderBytes(WriteJUnit, r)
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(string(junit), `type="casecert.flaky"`), "with --fail-on-flaky junit.xml fails as the exit code does")
 	assert.Equal(t, "exit 1 with --fail-on-flaky: flaky: PATCH-NULL", FlakyGateReason(r))
 	assert.Empty(t, FlakyWarning(r))
 

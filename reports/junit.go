@@ -185,10 +185,12 @@ func WriteJUnit(w io.Writer, r Run) error {
 		doc.Errors += suite.Errors
 		doc.Suites = append(doc.Suites, suite)
 	}
-	if s, ok := staleSuite(r); ok {
-		doc.Tests += s.Tests
-		doc.Failures += s.Failures
-		doc.Suites = append(doc.Suites, s)
+	for _, gate := range []func(Run) (junitSuite, bool){staleSuite, flakyGateSuite} {
+		if s, ok := gate(r); ok {
+			doc.Tests += s.Tests
+			doc.Failures += s.Failures
+			doc.Suites = append(doc.Suites, s)
+		}
 	}
 	doc.Time = seconds(totalMS)
 
@@ -292,6 +294,27 @@ func staleSuite(r Run) (junitSuite, bool) {
 		msg := fmt.Sprintf("baseline entry %s is stale: it passes now; prune it (casecert baseline --prune %s REPORT.json)", entryName(e), r.Baseline.File)
 		s.Cases = append(s.Cases, junitCase{Name: "stale baseline entry " + entryName(e), Classname: "casecert baseline", Time: seconds(0),
 			Failure: &junitMessage{Message: msg, Type: "casecert.baseline.stale", Body: msg + "\nreason: " + e.Reason + "\n"}})
+	}
+	return s, true
+}
+
+// flakyGateSuite is, with --fail-on-flaky, one testcase per flaky requirement, each a
+// <failure>: the flaky requirements fail the exit code then, and junit.xml agrees (the
+// flaky testcases themselves stay passed with their <flakyFailure>s, as Surefire writes).
+func flakyGateSuite(r Run) (junitSuite, bool) {
+	ids := r.FlakyIDs("")
+	if !r.Run.FailOnFlaky || len(ids) == 0 {
+		return junitSuite{}, false
+	}
+	ix := newIndex(&r)
+	s := junitSuite{Name: "casecert --fail-on-flaky", Properties: runProperties(r), Time: seconds(0)}
+	for _, id := range ids {
+		s.Tests++
+		s.Failures++
+		req := ix.reqs[id]
+		msg := fmt.Sprintf("%s (%s) is flaky, and --fail-on-flaky fails the run on it", id, req.Level)
+		s.Cases = append(s.Cases, junitCase{Name: "flaky requirement " + id, Classname: "casecert --fail-on-flaky", Time: seconds(0),
+			Failure: &junitMessage{Message: msg, Type: "casecert.flaky", Body: msg + "\nreason: " + req.Reason + "\n"}})
 	}
 	return s, true
 }

@@ -109,8 +109,12 @@ func TestFlakyFaultIsFlakyWhenRerun(t *testing.T) {
 	t.Run("--fail-on-flaky, another seed: exit 1", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
-		code, run, out := runReport(t, dir, "run", "--report-dir", dir, "--format", "json", "--seed", "11", "--concurrency", "4",
+		code, run, out := runReport(t, dir, "run", "--report-dir", dir, "--format", "json,junit", "--seed", "11", "--concurrency", "4",
 			"--fault", flakyFault, "--rerun-failed", "1", "--fail-on-flaky")
+		junit := validJUnit(t, dir)
+		assert.Equal(t, 1, strings.Count(junit, `<failure message="`+flakyReq+` (must) is flaky, and --fail-on-flaky fails the run on it" type="casecert.flaky">`),
+			"junit.xml agrees with the exit code: the flaky gate is a <failure>")
+		assert.Equal(t, 1, strings.Count(junit, "<flakyFailure "))
 		assert.Equal(t, cli.ExitNonConformant, code, out)
 		assert.Equal(t, reports.VerdictWarnings, run.Verdict, "the gate changes the exit code, not the verdict")
 		assert.True(t, run.Run.FailOnFlaky)
