@@ -39,7 +39,7 @@ type htmlView struct {
 	VerdictLabel string
 	VerdictIcon  string
 	Explanation  string
-	Target       string
+	Target       template.HTML // the base URL, breakable after each slash
 	Meta         []htmlPair
 	Summary      Summary
 	Warnings     []string
@@ -115,7 +115,7 @@ func newHTMLView(r Run) htmlView {
 		VerdictLabel: verdictLabel(r.Verdict),
 		VerdictIcon:  verdictIcon(r.Verdict),
 		Explanation:  verdictExplanation(r),
-		Target:       c(r.Target.BaseURL),
+		Target:       breakable(c(r.Target.BaseURL)),
 		Summary:      r.Summary,
 		Footer:       fmt.Sprintf("Written by %s %s · schema %s", c(r.Tool.Name), c(r.Tool.Version), c(r.Schema)),
 	}
@@ -283,6 +283,13 @@ func headerPairs(h map[string]string) []htmlPair {
 }
 
 // codeSpans escapes s and renders its `code` spans (the catalog titles are Markdown).
+// breakable is a URL for the banner, which may wrap it only after a slash of its path (a
+// <wbr>), so a long base URL breaks between its segments, never in the middle of a word.
+func breakable(url string) template.HTML {
+	html := strings.ReplaceAll(template.HTMLEscapeString(url), "/", "/<wbr>")
+	return template.HTML(strings.ReplaceAll(html, "/<wbr>/<wbr>", "//")) // not inside the scheme's //
+}
+
 func codeSpans(s string) template.HTML {
 	parts := strings.Split(template.HTMLEscapeString(s), "`")
 	if len(parts)%2 == 0 { // an unpaired backtick: keep the text as it is

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // SignatureAlgorithm is the only algorithm report signatures use.
@@ -101,6 +102,9 @@ func CheckSignature(doc []byte, pub ed25519.PublicKey) error {
 // hex or base64 text.
 func ParsePrivateKey(data []byte) (ed25519.PrivateKey, error) {
 	if block, _ := pem.Decode(data); block != nil {
+		if _, err := x509.ParsePKIXPublicKey(block.Bytes); err == nil || block.Type == "PUBLIC KEY" {
+			return nil, fmt.Errorf("this is a public key (PEM %s); signing needs the private key (PEM PRIVATE KEY, as openssl genpkey -algorithm ed25519 writes it); the public key is for casecert verify --public-key", block.Type)
+		}
 		key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 		if err != nil {
 			return nil, fmt.Errorf("PEM %s: %w", block.Type, err)
@@ -122,6 +126,9 @@ func ParsePrivateKey(data []byte) (ed25519.PrivateKey, error) {
 // -pubout` writes it), or the raw 32 bytes, as bytes or as hex or base64 text.
 func ParsePublicKey(data []byte) (ed25519.PublicKey, error) {
 	if block, _ := pem.Decode(data); block != nil {
+		if _, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil || strings.Contains(block.Type, "PRIVATE KEY") {
+			return nil, fmt.Errorf("this is a private key (PEM %s); verifying needs the public key (PEM PUBLIC KEY: openssl pkey -in key.pem -pubout); keep the private key to yourself", block.Type)
+		}
 		key, err := x509.ParsePKIXPublicKey(block.Bytes)
 		if err != nil {
 			return nil, fmt.Errorf("PEM %s: %w", block.Type, err)

@@ -106,6 +106,12 @@ func TestParseKeys(t *testing.T) {
 		require.NoError(t, err, name)
 		assert.Equal(t, pub, got, name)
 	}
+	// Issue 17 item 16: the wrong half of a key pair is named as such, not as an ASN.1 error.
+	_, err = ParsePrivateKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pkix}))
+	assert.ErrorContains(t, err, "this is a public key (PEM PUBLIC KEY); signing needs the private key")
+	assert.NotContains(t, err.Error(), "asn1")
+	_, err = ParsePublicKey(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}))
+	assert.ErrorContains(t, err, "this is a private key (PEM PRIVATE KEY); verifying needs the public key")
 	_, err = ParsePrivateKey([]byte("not a key"))
 	assert.ErrorContains(t, err, "not an Ed25519 private key")
 	_, err = ParsePublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte{1, 2}}))

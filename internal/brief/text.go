@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -19,18 +21,56 @@ func Cut(s string) string {
 }
 
 // JSON is a value as it was (or would be) sent, for a message: its JSON, cut as Cut
-// does; null for nil. A nested value prints as JSON too, never as Go's map[...].
+// does; null for nil. A nested value prints as JSON too, never as Go's map[...]. A body
+// of fields (an object) prints each value cut on its own, so "…(N characters)" counts
+// the value's characters, not the body's.
 func JSON(v any) string {
 	if v == nil {
 		return "null"
 	}
+	if m, ok := v.(map[string]any); ok && len(m) > 0 {
+		return object(m)
+	}
+	if s, ok := v.(string); ok {
+		if r := []rune(s); len(r) > 78 {
+			head := encode(string(r[:59]))
+			return strings.TrimSuffix(head, `"`) + fmt.Sprintf("…(%d characters)", len(r))
+		}
+		return encode(s)
+	}
+	return Cut(encode(v))
+}
+
+// encode is v's JSON without HTML escapes; Go's own %v when it has none.
+func encode(v any) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return Cut(fmt.Sprint(v))
+		return fmt.Sprint(v)
 	}
-	return Cut(strings.TrimSuffix(b.String(), "\n"))
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// maxObject bounds an object's message: the entries that fit, then how many more.
+const maxObject = 400
+
+func object(m map[string]any) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		key, _ := json.Marshal(k)
+		entry := string(key) + ":" + JSON(m[k])
+		if i > 0 && b.Len()+len(entry) > maxObject {
+			fmt.Fprintf(&b, ",…(%d more fields)", len(m)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(entry)
+	}
+	return b.String() + "}"
 }
 
 // FirstLine is the first non-empty line of s, trimmed, cut at max bytes (on a character

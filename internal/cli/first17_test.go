@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
 	"html"
 	"io/fs"
 	"net/http"
@@ -231,6 +234,83 @@ func TestCaseIDProbesTheRestoreFirst(t *testing.T) {
 		after := read()
 		for _, f := range fields {
 			assert.Equal(t, before.Get(f).Raw, after.Get(f).Raw, "%s: %s restored", tc.name, f)
+		}
+	}
+}
+
+// TestSignKeyGivenAPublicKey (issue 17 item 16): --sign-key given the public half says so
+// (it printed an ASN.1 error), before any request; verify --public-key given the private
+// half says so too.
+func TestSignKeyGivenAPublicKey(t *testing.T) {
+	t.Parallel()
+	pub, priv, err := ed25519.GenerateKey(nil)
+	require.NoError(t, err)
+	pkix, err := x509.MarshalPKIXPublicKey(pub)
+	require.NoError(t, err)
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(priv)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	pubPath, privPath := filepath.Join(dir, "public.pem"), filepath.Join(dir, "key.pem")
+	require.NoError(t, os.WriteFile(pubPath, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pkix}), 0o600))
+	require.NoError(t, os.WriteFile(privPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600))
+	env, stdout, stderr := testEnv(t, "run", "--sign-key", pubPath, "--report-dir", filepath.Join(dir, "r"))
+	assert.Equal(t, ExitUsage, Main(env), stdout.String())
+	assert.Contains(t, stderr.String(), "--sign-key "+pubPath+": this is a public key (PEM PUBLIC KEY); signing needs the private key")
+	assert.NotContains(t, stderr.String(), "asn1")
+	env, stdout, stderr = testEnv(t, "verify", "--public-key", privPath, filepath.Join(dir, "report.json"))
+	assert.Equal(t, ExitUsage, Main(env), stdout.String())
+	assert.Contains(t, stderr.String(), "this is a private key (PEM PRIVATE KEY); verifying needs the public key")
+}
+
+// TestMergeWarnsOfShardSeedsOnTheConsole (issue 17 item 16): shards run with different
+// seeds are not one run; merge says so on the console, not only in report.json.
+func TestMergeWarnsOfShardSeedsOnTheConsole(t *testing.T) {
+	t.Parallel()
+	shard := func(i, seed string) string {
+		dir := t.TempDir()
+		env, stdout, stderr := testEnv(t, "run", "--tags", "@ID-MALFORMED", "--shard", i+"/2", "--seed", seed, "--report-dir", dir, "--format", "json")
+		require.Equal(t, ExitIncomplete, Main(env), stdout.String()+stderr.String())
+		return filepath.Join(dir, "report.json")
+	}
+	one, two := shard("1", "11"), shard("2", "22")
+	env, stdout, stderr := testEnv(t, "merge", "-o", t.TempDir(), one, two)
+	Main(env)
+	assert.Contains(t, stdout.String()+stderr.String(), "shards ran with different seeds: 11, 22")
+}
+
+// TestBannerBreaksTheURLBetweenSegments (issue 17 item 16): the HTML banner may wrap the
+// target URL only after a slash of its path, never inside a word (it broke anywhere).
+func TestBannerBreaksTheURLBetweenSegments(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env, stdout, stderr := testEnv(t, "run", "--tags", "@PATCH-EMPTY", "--report-dir", dir, "--format", "html")
+	Main(env)
+	page := mustRead(t, filepath.Join(dir, "report.html"))
+	assert.Regexp(t, `<div class="target"><small>Target</small>http://127\.0\.0\.1:\d+/<wbr>services/<wbr>apexrest/<wbr>ThinkLP</div>`, page, stdout.String()+stderr.String())
+	banner := regexp.MustCompile(`\.banner \.target\{[^}]*\}`).FindString(page)
+	assert.NotContains(t, banner, "break-all")
+}
+
+// TestDocsNameEveryFlag (issue 17 item 16): docs/cli.md, the CLI reference the README
+// points to, names every flag of every command, as each command's -h lists them.
+func TestDocsNameEveryFlag(t *testing.T) {
+	t.Parallel()
+	doc := mustRead(t, filepath.Join("..", "..", "docs", "cli.md"))
+	commands := [][]string{{"profile", "check"}, {"profile", "init"}}
+	for _, m := range regexp.MustCompile(`(?m)^  casecert (\w+)`).FindAllStringSubmatch(usage, -1) {
+		commands = append(commands, []string{m[1]})
+	}
+	flagLine := regexp.MustCompile(`(?m)^  -([a-z][a-z0-9-]*)`)
+	for _, cmd := range commands {
+		env, stdout, stderr := testEnv(t, append(slices.Clone(cmd), "-h")...)
+		Main(env)
+		help := stdout.String() + stderr.String()
+		assert.True(t, regexp.MustCompile("(?m)^## .*`casecert "+cmd[0]).MatchString(doc), "docs/cli.md has a section on casecert %s", cmd[0])
+		for _, m := range flagLine.FindAllStringSubmatch(help, -1) {
+			name := m[1]
+			if !strings.Contains(doc, "`--"+name) && !strings.Contains(doc, "`-"+name+" ") {
+				t.Errorf("docs/cli.md does not name %s's flag --%s", strings.Join(cmd, " "), name)
+			}
 		}
 	}
 }
