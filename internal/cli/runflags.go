@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/casecert/casecert/fixtures"
+	"github.com/casecert/casecert/internal/cases"
 	"github.com/casecert/casecert/internal/suite"
 	"github.com/casecert/casecert/reports"
 )
@@ -60,7 +61,7 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	set.StringVar(&o.apiVersion, "api-version", "", "API-Version header (default: the profile's, 1.0)")
 	set.StringVar(&o.profile, "profile", "", "profile YAML (default: the embedded reference profile)")
 	set.StringVar(&o.tags, "tags", "", `godog tag expression, e.g. "@must && ~@AUTH-MISSING"`)
-	set.IntVar(&o.concurrency, "concurrency", 8, "requests in flight at once (the work waits on the network); for a rate-limited org lower it and set --rate")
+	set.IntVar(&o.concurrency, "concurrency", cases.DefaultInFlight, "requests in flight at once (the work waits on the network); for a rate-limited org lower it and set --rate")
 	set.IntVar(&o.maxCases, "max-cases", 0, "at most N cases created by the run; scenarios reuse them (default: 2 per request in flight, plus 2)")
 	set.Float64Var(&o.rate, "rate", 0, "at most N requests per second (0: unlimited)")
 	set.DurationVar(&o.timeout, "timeout", 15*time.Second, "per request")
