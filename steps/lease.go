@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/tidwall/gjson"
 
@@ -32,8 +31,8 @@ func (env *Env) casePool() *cases.Pool {
 // takeCase gives the scenario a case fit for wt: a share of a batch when the scenario
 // only expects its write to be refused, else a case of its own.
 func (w *World) takeCase(ctx context.Context, wt cases.Want) error {
-	wt.Rested = w.rested
-	if w.shared && !wt.Children && len(wt.Set) == 0 {
+	wt.Rested = w.hold.Rested()
+	if w.hold.Shared() && !wt.Children && len(wt.Set) == 0 {
 		return w.joinBatch(ctx)
 	}
 	return w.lease(ctx, wt)
@@ -93,10 +92,11 @@ func (w *World) lease(ctx context.Context, wt cases.Want) error {
 		// A case the target will not bring back (a write it drops, say) is no use to
 		// any scenario: take another one, a fresh one if need be.
 		pool.Retire(c)
-		w.held = nil
+		w.hold.Drop()
 	}
-	w.before = w.state.Doc
-	w.setupFrom(w.held.Setup, wt)
+	st, _ := w.hold.State()
+	w.before = st.Doc
+	w.setupFrom(w.hold.Held().Setup, wt)
 	if wt.Children {
 		// The children's baseline: on a case the run created, one of each kind the
 		// profile has a sample of; on an existing case, whatever it has (a PATCH must
@@ -128,15 +128,16 @@ func (w *World) setupFrom(body map[string]any, wt cases.Want) {
 
 // prepare takes c as the scenario's case and brings it to wt.
 func (w *World) prepare(ctx context.Context, c *cases.Case, wt cases.Want) error {
-	w.held, w.caseID, w.lastWrite = c, c.ID, c.LastWrite
-	w.state, w.known = c.State, c.Known
-	if w.known {
-		w.keep(w.state.Ex)
+	w.hold.Take(c)
+	w.caseID = c.ID
+	if st, known := w.hold.State(); known {
+		w.keep(st.Ex)
 	} else if _, err := w.readCase(ctx); err != nil {
 		return err
 	}
-	w.env.casePool().LearnUnkept(c, w.state.Doc)
-	if len(w.unmet(w.state.Doc, wt)) > 0 {
+	st, _ := w.hold.State()
+	w.env.casePool().LearnUnkept(c, st.Doc)
+	if len(w.unmet(st.Doc, wt)) > 0 {
 		return w.bringTo(ctx, wt)
 	}
 	return nil
@@ -185,9 +186,7 @@ func (w *World) joinBatch(ctx context.Context) error {
 				pool.OpenFailed(b)
 				return err
 			}
-			pool.Opened(b, w.held, w.state, w.lastWrite, w.setup)
-			w.held = nil // the batch holds the case now
-			w.batch, w.pending = b, true
+			w.hold.Open(pool, b, w.setup)
 			return nil
 		}
 		ok, err := pool.WhenReady(ctx, b)
@@ -195,10 +194,10 @@ func (w *World) joinBatch(ctx context.Context) error {
 			return err
 		}
 		if ok {
-			w.caseID, w.before, w.lastWrite = b.Case.ID, b.Base.Doc, b.Since
+			w.caseID, w.before = b.Case.ID, b.Base.Doc
 			w.setup = maps.Clone(b.Setup)
 			w.keep(b.Base.Ex)
-			w.batch, w.pending = b, true
+			w.hold.Join(b)
 			return nil
 		}
 	}
@@ -212,32 +211,20 @@ func (w *World) noteWrite(req client.Request) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.batch != nil {
-		if w.pending {
-			w.pending = false
-			w.env.casePool().Wrote(w.batch)
-		}
-		return
-	}
-	w.known, w.lastWrite = false, time.Now()
+	w.hold.Wrote(w.env.casePool())
 }
 
 // noteRead records a read-back of the scenario's own case as its known state.
 func (w *World) noteRead(id string, st cases.State) {
-	if w.held != nil && id == w.held.ID && w.batch == nil {
-		w.state, w.known = st, true
-	}
+	w.hold.Read(id, st)
 }
 
 // batchAfter is the read-back of a batch member: the batch's shared one when it shows
 // no change; otherwise the scenario's write is sent again on a case of its own and read
 // back alone, since the change may be another member's.
 func (w *World) batchAfter(ctx context.Context) (gjson.Result, error) {
-	b, pool := w.batch, w.env.casePool()
-	if w.pending {
-		w.pending = false
-		pool.Wrote(b)
-	}
+	b, pool := w.hold.Batch(), w.env.casePool()
+	w.hold.Written(pool)
 	if err := pool.Wait(ctx, b); err != nil {
 		return gjson.Result{}, err
 	}
@@ -250,7 +237,7 @@ func (w *World) batchAfter(ctx context.Context) (gjson.Result, error) {
 		return b.After.Doc, nil
 	}
 	first, req := w.last, w.lastReq
-	w.batch = nil
+	w.hold.LeaveBatch()
 	if req.Path != fixtures.Path(w.env.Profile.Paths.Update, b.Case.ID) {
 		return gjson.Result{}, w.cannotJudge("the shared case changed, and this scenario's request cannot be repeated alone")
 	}
@@ -270,17 +257,7 @@ func (w *World) batchAfter(ctx context.Context) (gjson.Result, error) {
 // Finish gives the scenario's case back to the pool; call it once the scenario ended.
 func (w *World) Finish() {
 	pool := w.env.casePool()
-	if w.batch != nil && w.pending {
-		w.pending = false
-		pool.Wrote(w.batch)
-	}
-	switch {
-	case w.held != nil && w.disruptive && !w.held.Existing:
-		pool.Retire(w.held) // what the scenario did to it must not reach another scenario
-	case w.held != nil:
-		pool.Release(w.held, w.state, w.known, w.lastWrite, w.setup)
-	}
-	w.held = nil
+	w.hold.Finish(pool, w.disruptive, w.setup)
 	pool.End()
 }
 

@@ -346,7 +346,7 @@ func (w *World) waitASecond(ctx context.Context) error {
 	// Platforms keep audit times to the second: give the clock a chance to move since
 	// the case was last written (a case from the pool may have been written long ago).
 	select {
-	case <-time.After(time.Until(w.lastWrite.Add(1100 * time.Millisecond))):
+	case <-time.After(time.Until(w.hold.LastWrite().Add(1100 * time.Millisecond))):
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -30,10 +30,10 @@ func NewProbe(ctx context.Context, env *Env) (*Probe, error) {
 	if err := w.lease(ctx, cases.Want{}); err != nil {
 		return nil, fmt.Errorf("the health probe could not get a case: %w", err)
 	}
-	if !w.held.Existing {
-		env.casePool().Retire(w.held)
+	if c := w.hold.Held(); !c.Existing {
+		env.casePool().Retire(c)
 	}
-	w.held = nil
+	w.hold.Drop()
 	p := &Probe{w: w}
 	p.field, _ = env.Profile.ProbeField()
 	if _, err := p.Check(ctx); err != nil {

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
@@ -84,16 +83,9 @@ type World struct {
 	moving   map[string]bool // read-only fields the target changes on every update
 	lastReq  client.Request  // the request of last
 
-	// The case from the pool (lease.go): held, lent to this scenario alone, or a share
-	// of batch, a case written by several scenarios that expect a refusal.
-	shared    bool // the scenario may join a batch
-	rested    bool // the scenario waits until its case has not been written for a while
-	held      *cases.Case
-	state     cases.State // the held case as last read back
-	known     bool        // state is the held case as it is now
-	lastWrite time.Time   // of the case, as far as the scenario knows
-	batch     *cases.Batch
-	pending   bool // a member of batch that has not written yet
+	// hold is the case from the pool (lease.go): lent to this scenario alone, or a
+	// share of a batch, a case written by several scenarios that expect a refusal.
+	hold cases.Lease
 
 	// disruptive: the scenario may damage the target beyond its case (DisruptiveTag): it
 	// shares its case with no one, and no scenario gets that case after it.
@@ -108,8 +100,7 @@ func NewWorld(env *Env, scenarioID string, requirements []string, sc *godog.Scen
 		w.req = requirements[0]
 	}
 	w.disruptive = sc != nil && slices.ContainsFunc(sc.Tags, func(t *messages.PickleTag) bool { return t.Name == DisruptiveTag })
-	w.shared = sc != nil && Shareable(sc.Steps) && !w.disruptive
-	w.rested = sc != nil && WantsRestedCase(sc.Steps)
+	w.hold = cases.NewLease(sc != nil && Shareable(sc.Steps) && !w.disruptive, sc != nil && WantsRestedCase(sc.Steps))
 	if sc != nil {
 		env.casePool().Begin()
 	}
@@ -118,7 +109,7 @@ func NewWorld(env *Env, scenarioID string, requirements []string, sc *godog.Scen
 
 // Alone keeps the scenario off shared cases (a batch): a rerun of a failed scenario is
 // judged on a case of its own. Call it before the first step.
-func (w *World) Alone() { w.shared = false }
+func (w *World) Alone() { w.hold.Alone() }
 
 // Amend tells the world its requirement is amended on the profile's platform (reason ""
 // for none): the checks that know the amendment observe instead of judging.
@@ -350,7 +341,7 @@ func (w *World) afterCase(ctx context.Context) (gjson.Result, error) {
 	if w.after != nil {
 		return *w.after, w.stale
 	}
-	if w.batch != nil {
+	if w.hold.Batch() != nil {
 		return w.batchAfter(ctx)
 	}
 	doc, err := w.readBack(ctx)
