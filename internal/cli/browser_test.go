@@ -25,6 +25,7 @@ import (
 // missing from the page, curl lines that lost the $CASECERT_TOKEN placeholder, and a
 // verdict banner that does not say non-conformant.
 func TestBrowserRealFailingReport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env, stdout, stderr := testEnv(t, "run", "--fault", "null-ignored", "--report-dir", dir, "--format", "json,html", "--seed", "7", "--concurrency", "4")
 	if code := Main(env); code != ExitNonConformant {

@@ -108,6 +108,7 @@ var createdCase = regexp.MustCompile(`\b500[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?\b`
 // $VARIABLEs; run as printed, it sends what the run sent: on created cases, and on a case
 // given with --case-id.
 func TestReproduceLineHoldsEveryFlagThatChangesWhatIsSent(t *testing.T) {
+	t.Parallel()
 	// The profile as `casecert profile` prints it (named "reference"), less one field (a
 	// rerun without it would send that field too) and with an API version the target does
 	// not have (a rerun without --api-version 1.0 would send that).
@@ -224,6 +225,7 @@ func TestReproduceLineHoldsEveryFlagThatChangesWhatIsSent(t *testing.T) {
 // carry the profile as given (named "reference" or not) and the faults; the serve line
 // also its platform (reports: TestServeLineCarriesTheRunsProfileAndPlatform).
 func TestReproduceOfABuiltInRunCarriesItsProfile(t *testing.T) {
+	t.Parallel()
 	profile := filepath.Join(t.TempDir(), "my.yaml")
 	require.NoError(t, os.WriteFile(profile, fixtures.DefaultYAML(), 0o644))
 	dir := t.TempDir()
@@ -271,6 +273,7 @@ func curlRequest(t *testing.T, line string, vars map[string]string) (method, url
 // scenario's starting state, the sequence shows the defect on a server with the fault and
 // not on one without it.
 func TestCurlSequenceShowsTheDefect(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env, stdout, stderr := testEnv(t, "run", "--fault", "null-ignored", "--tags", "@PATCH-NULL", "--seed", "9", "--report-dir", dir, "--format", "json")
 	require.Equal(t, ExitNonConformant, Main(env), stdout.String()+stderr.String())
@@ -305,8 +308,12 @@ func TestCurlSequenceShowsTheDefect(t *testing.T) {
 	var field string
 	gjson.Parse(patch).ForEach(func(k, _ gjson.Result) bool { field = k.String(); return false })
 	require.NotEmpty(t, field)
-	start := gjson.Get(scenario.Exchanges[0].ResponseBody, gjsonEscape(field))
-	require.True(t, start.Exists() && start.Type != gjson.Null, "the scenario started with %s set: %s", field, scenario.Exchanges[0].ResponseBody)
+	// The starting state is the first read-back of the case: on a case the scenario
+	// created, the first exchange is the create, whose answer holds no fields.
+	first := slices.IndexFunc(scenario.Exchanges, func(ex reports.Exchange) bool { return ex.Method == http.MethodGet })
+	require.GreaterOrEqual(t, first, 0, "the scenario read its case back")
+	start := gjson.Get(scenario.Exchanges[first].ResponseBody, gjsonEscape(field))
+	require.True(t, start.Exists() && start.Type != gjson.Null, "the scenario started with %s set: %s", field, scenario.Exchanges[first].ResponseBody)
 
 	readBack := func(faults ...string) gjson.Result {
 		srv, err := refserver.New(refserver.Options{Faults: faults})
