@@ -21,6 +21,7 @@ import (
 // once printed a run without the profile (PATCH-NULL and FMT-DATETIME failed on a correct
 // server) and told the user to export CASECERT_EXPIRED_TOKEN, which run never reads.
 func TestServeBannersCertifyAsPrinted(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		args []string
