@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/cli"
 	"github.com/casecert/casecert/internal/refserver"
 	"github.com/casecert/casecert/reports"
@@ -36,9 +37,10 @@ type target struct {
 	url, token, expired string
 }
 
-func startTarget(t *testing.T, faults ...string) target {
+// startTarget serves profile (nil: the default one) with the faults.
+func startTarget(t *testing.T, profile *fixtures.Profile, faults ...string) target {
 	t.Helper()
-	srv, err := refserver.New(refserver.Options{Faults: faults})
+	srv, err := refserver.New(refserver.Options{Faults: faults, Profile: profile})
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() { hs.Close(); srv.Close() })
@@ -49,15 +51,18 @@ func startTarget(t *testing.T, faults ...string) target {
 	return target{url: hs.URL + refserver.DefaultBasePath, token: token, expired: expired}
 }
 
-// repository is the checkout of a user's repository: the profile as `casecert profile`
-// prints it, and the baseline when given.
-func repository(t *testing.T, baseline string) string {
+// repository is the checkout of a user's repository: the profile (nil: as `casecert
+// profile` prints it), and the baseline (an empty one when not given).
+func repository(t *testing.T, profile []byte, baseline string) string {
 	t.Helper()
 	dir := t.TempDir()
-	var profile bytes.Buffer
-	require.Equal(t, cli.ExitConformant, cli.Main(cli.Env{Args: []string{"profile"}, Stdout: &profile, Stderr: os.Stderr, Getenv: func(string) string { return "" }}))
+	if profile == nil {
+		var out bytes.Buffer
+		require.Equal(t, cli.ExitConformant, cli.Main(cli.Env{Args: []string{"profile"}, Stdout: &out, Stderr: os.Stderr, Getenv: func(string) string { return "" }}))
+		profile = out.Bytes()
+	}
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "casecert"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "casecert", "profile.yaml"), profile.Bytes(), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "casecert", "profile.yaml"), profile, 0o644))
 	if baseline == "" {
 		baseline = "schema: casecert.baseline/v1\nentries: []\n"
 	}
@@ -504,7 +509,7 @@ func readGitHub(t *testing.T) ghWorkflow {
 // writes summary.md to the job summary and passes the gate; no token is in any log or file.
 func TestGitHubRecipeCertifiesTheReferenceServer(t *testing.T) {
 	t.Parallel()
-	p := newPipeline(t, repository(t, ""), startTarget(t))
+	p := newPipeline(t, repository(t, nil, ""), startTarget(t, nil))
 	require.NoError(t, os.Remove(filepath.Join(p.repo, "casecert", "baseline.yaml")))
 	wf := readGitHub(t)
 	p.runGitHub(wf, "")
@@ -529,7 +534,7 @@ func TestGitHubRecipeCertifiesTheReferenceServer(t *testing.T) {
 // the merge job passes and the merged report says which failures it knew.
 func TestGitHubRecipeGatesOnTheVerdictAndTheBaseline(t *testing.T) {
 	t.Parallel()
-	p := newPipeline(t, repository(t, ""), startTarget(t, "null-ignored"))
+	p := newPipeline(t, repository(t, nil, ""), startTarget(t, nil, "null-ignored"))
 	require.NoError(t, os.Remove(filepath.Join(p.repo, "casecert", "baseline.yaml")))
 	wf := readGitHub(t)
 	p.runGitHub(wf, "")
@@ -558,12 +563,19 @@ func TestGitHubRecipeGatesOnTheVerdictAndTheBaseline(t *testing.T) {
 	assert.Equal(t, reports.VerdictNonConformant, run.Verdict, "a baseline changes the gate, not the verdict")
 }
 
-// The GitLab jobs, run against the reference server: `parallel: 4` shards from
-// CI_NODE_INDEX/CI_NODE_TOTAL, the merge job conformant with every must judged, its
+// The GitLab jobs, run against the reference server serving another profile than the
+// default one (Salesforce API names, other paths and fixtures: fixtures/testdata/
+// salesforce-names.yaml, committed as the repository's profile): `parallel: 4` shards
+// from CI_NODE_INDEX/CI_NODE_TOTAL, the merge job conformant with every must judged, its
 // summary in the log and its JUnit report where `artifacts: reports: junit` says.
 func TestGitLabRecipeCertifiesTheReferenceServer(t *testing.T) {
 	t.Parallel()
-	p := newPipeline(t, repository(t, ""), startTarget(t))
+	const profilePath = "../fixtures/testdata/salesforce-names.yaml"
+	data, err := os.ReadFile(profilePath)
+	require.NoError(t, err)
+	profile, err := fixtures.Parse(profilePath, data)
+	require.NoError(t, err)
+	p := newPipeline(t, repository(t, data, ""), startTarget(t, profile))
 	require.NoError(t, os.Remove(filepath.Join(p.repo, "casecert", "baseline.yaml")))
 	text := readRecipe(t, gitlabRecipe)
 	p.runGitLab(text)
@@ -574,7 +586,9 @@ func TestGitLabRecipeCertifiesTheReferenceServer(t *testing.T) {
 	}
 	m := p.job(t, "casecert-merge")[0]
 	require.False(t, m.failed, m.log)
-	assertCertified(t, merged(t, m), 4)
+	run := merged(t, m)
+	assertCertified(t, run, 4)
+	assert.Equal(t, profile.Name, run.Target.Profile, "the repository's profile")
 	summary, err := os.ReadFile(filepath.Join(m.workspace, "casecert-report", "summary.md"))
 	require.NoError(t, err)
 	assert.Contains(t, m.log, string(summary), "the summary is in the merge job's log")

@@ -188,7 +188,7 @@ func argv(t *testing.T, line string, expr, vars map[string]string) []string {
 // checkEnv is what CheckArgs sees: a checkout holding the recipes' profile and baseline,
 // and the target's variables set.
 func checkEnv(t *testing.T, stderr *bytes.Buffer) cli.Env {
-	dir := repository(t, "")
+	dir := repository(t, nil, "")
 	vars := map[string]string{"CASECERT_BASE_URL": "https://target.example/services/apexrest/ThinkLP", "CASECERT_TOKEN": "t0ken"}
 	return cli.Env{
 		Stdout: &bytes.Buffer{}, Stderr: stderr, Now: time.Now,

@@ -308,12 +308,20 @@ func TestCurlSequenceShowsTheDefect(t *testing.T) {
 	var field string
 	gjson.Parse(patch).ForEach(func(k, _ gjson.Result) bool { field = k.String(); return false })
 	require.NotEmpty(t, field)
-	// The starting state is the first read-back of the case: on a case the scenario
-	// created, the first exchange is the create, whose answer holds no fields.
-	first := slices.IndexFunc(scenario.Exchanges, func(ex reports.Exchange) bool { return ex.Method == http.MethodGet })
-	require.GreaterOrEqual(t, first, 0, "the scenario read its case back")
-	start := gjson.Get(scenario.Exchanges[first].ResponseBody, gjsonEscape(field))
-	require.True(t, start.Exists() && start.Type != gjson.Null, "the scenario started with %s set: %s", field, scenario.Exchanges[first].ResponseBody)
+	// Its starting state: the body that created the case, or the first read of it.
+	var start gjson.Result
+	for _, ex := range scenario.Exchanges {
+		switch ex.Method {
+		case http.MethodPost:
+			start = gjson.Get(ex.RequestBody, gjsonEscape(field))
+		case http.MethodGet:
+			start = gjson.Get(ex.ResponseBody, gjsonEscape(field))
+		}
+		if start.Exists() {
+			break
+		}
+	}
+	require.True(t, start.Exists() && start.Type != gjson.Null, "the scenario started with %s set: %+v", field, scenario.Exchanges)
 
 	readBack := func(faults ...string) gjson.Result {
 		srv, err := refserver.New(refserver.Options{Faults: faults})
