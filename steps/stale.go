@@ -52,9 +52,14 @@ func (w *World) unapplied(doc gjson.Result) []string {
 	if !w.accepted {
 		return nil
 	}
+	return w.unappliedOf(doc, w.sent)
+}
+
+// unappliedOf names the fields of sent (an accepted write) that doc does not show as sent.
+func (w *World) unappliedOf(doc gjson.Result, sent map[string]any) []string {
 	p := w.env.Profile
 	var out []string
-	for name, v := range w.sent {
+	for name, v := range sent {
 		f, ok := p.Field(name)
 		if !ok || !f.Readable() || p.IsReadOnly(name) || v == nil && !f.IsNullable() {
 			continue

@@ -48,6 +48,11 @@ type Case struct {
 	State     State
 	Known     bool
 	LastWrite time.Time
+	// Unread is the body of an accepted PATCH of the last scenario that held the case that
+	// no read has shown since: the next holder's first read checks for it, since behind a
+	// cache that read shows the state before it (stale reads). Set by the holder before
+	// it gives the case back.
+	Unread map[string]any
 }
 
 // Batch is a case shared by scenarios that each send one write expected to be refused,
