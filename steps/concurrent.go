@@ -35,12 +35,13 @@ func (w *World) patchConcurrently(ctx context.Context) error {
 	if len(fields) < 2 {
 		return w.skip("the profile has fewer than two plain readable fields")
 	}
-	sent := map[string]any{}
+	sent, err := w.freshValues(ctx, fields)
+	if err != nil {
+		return err
+	}
 	bodies := make([]map[string]any, len(fields))
 	for i, f := range fields {
-		v := w.gen.Different(f, w.before.Get(f.Name).Value())
-		bodies[i] = map[string]any{f.Name: v}
-		sent[f.Name] = v
+		bodies[i] = map[string]any{f.Name: sent[f.Name]}
 	}
 	w.after = nil
 	host := w.env.Profile.Host()

@@ -74,8 +74,10 @@ func (w *World) patchOverLength(ctx context.Context, name string) error {
 	return w.patch(ctx, map[string]any{name: strings.Repeat("a", f.MaxLength+1)})
 }
 
-// existingID is an id of a fixture record that field may name, other than its current value.
-func (w *World) existingID(f fixtures.Field) (string, error) {
+// existingID is an id of a fixture record that field may name, the scenario's own pick;
+// with change, the case is first moved off it if it points there (moveOff), so that the
+// PATCH can show a change.
+func (w *World) existingID(ctx context.Context, f fixtures.Field, change bool) (string, error) {
 	var ids []string
 	switch f.Ref {
 	case fixtures.RefOwner:
@@ -86,19 +88,24 @@ func (w *World) existingID(f fixtures.Field) (string, error) {
 			ids = append(ids, l.ID)
 		}
 	}
+	ids = slices.DeleteFunc(ids, func(id string) bool { return id == "" || !sfid.Valid(id) })
 	current := text(w.before.Get(f.Name))
-	ids = slices.DeleteFunc(ids, func(id string) bool {
-		return id == "" || !sfid.Valid(id) || fixtures.SameValue(fixtures.TypeSFID, id, current)
-	})
-	if len(ids) == 0 {
+	if !slices.ContainsFunc(ids, func(id string) bool { return !fixtures.SameValue(fixtures.TypeSFID, id, current) }) {
 		return "", w.skip("the profile's fixtures name no other record %q may point at", f.Name)
 	}
-	id, _ := sfid.Normalize(w.gen.Pick(ids))
+	// The scenario's own pick (see freshValues), the case moved off it if it points there.
+	body := map[string]any{f.Name: w.gen.Pick(ids)}
+	if change {
+		if err := w.moveOff(ctx, []fixtures.Field{f}, body); err != nil {
+			return "", err
+		}
+	}
+	id, _ := sfid.Normalize(fmt.Sprint(body[f.Name]))
 	return id, nil
 }
 
 func (w *World) patchIDForm(ctx context.Context, name, form string) error {
-	return w.patchExistingID(ctx, name, func(id string) (string, error) {
+	return w.patchExistingID(ctx, name, true, func(id string) (string, error) {
 		if form == "15" {
 			return id[:15], nil
 		}
@@ -107,16 +114,17 @@ func (w *World) patchIDForm(ctx context.Context, name, form string) error {
 }
 
 func (w *World) patchBadID(ctx context.Context, name, defect string) error {
-	return w.patchExistingID(ctx, name, func(id string) (string, error) { return breakID(id, defect) })
+	// Refused whatever it names: the case need not be moved off the record first.
+	return w.patchExistingID(ctx, name, false, func(id string) (string, error) { return breakID(id, defect) })
 }
 
 // patchExistingID PATCHes name with an existing record's 18-character id, as shape makes it.
-func (w *World) patchExistingID(ctx context.Context, name string, shape func(string) (string, error)) error {
+func (w *World) patchExistingID(ctx context.Context, name string, change bool, shape func(string) (string, error)) error {
 	f, err := w.field(name)
 	if err != nil {
 		return err
 	}
-	id, err := w.existingID(f)
+	id, err := w.existingID(ctx, f, change)
 	if err != nil {
 		return err
 	}
@@ -174,11 +182,15 @@ pick:
 	if bad == nil {
 		return w.skip("the profile has no field for an invalid %s", kind)
 	}
-	body := map[string]any{}
+	var valid []fixtures.Field
 	for _, f := range w.env.Profile.Fields {
-		if f.Name != invalid.Name && f.Readable() && f.Ref == "" && len(body) < 6 {
-			body[f.Name] = w.gen.Different(f, w.before.Get(f.Name).Value())
+		if f.Name != invalid.Name && f.Readable() && f.Ref == "" && len(valid) < 6 {
+			valid = append(valid, f)
 		}
+	}
+	body, err := w.freshValues(ctx, valid)
+	if err != nil {
+		return err
 	}
 	body[invalid.Name] = bad
 	return w.patch(ctx, body)

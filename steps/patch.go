@@ -115,7 +115,7 @@ func (w *World) givenCaseWithTrue(ctx context.Context, name string) error {
 // --- When ----------------------------------------------------------------------------
 
 func (w *World) patchNewValue(ctx context.Context, name string) error {
-	body, err := w.newValues(name)
+	body, err := w.newValues(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (w *World) patchNewValue(ctx context.Context, name string) error {
 
 // newValues is a body that gives name a new valid value; a linked field (a location's
 // id or number) is sent alone, since the target keeps the pair consistent itself.
-func (w *World) newValues(name string) (map[string]any, error) {
+func (w *World) newValues(ctx context.Context, name string) (map[string]any, error) {
 	f, err := w.field(name)
 	if err != nil {
 		return nil, err
@@ -139,11 +139,7 @@ func (w *World) newValues(name string) (map[string]any, error) {
 			return nil, err
 		}
 	}
-	old := any(nil)
-	if r := w.before.Get(name); !cases.IsNull(r) {
-		old = r.Value()
-	}
-	return map[string]any{name: w.gen.Different(f, old)}, nil
+	return w.freshValues(ctx, []fixtures.Field{f})
 }
 
 func (w *World) patchNull(ctx context.Context, name string) error {
@@ -183,9 +179,9 @@ func (w *World) patchMixed(ctx context.Context) error {
 		return err
 	}
 	set, null := w.env.Profile.MixedFields()
-	body := map[string]any{}
-	for _, f := range set {
-		body[f.Name] = w.gen.Different(f, w.before.Get(f.Name).Value())
+	body, err := w.freshValues(ctx, set)
+	if err != nil {
+		return err
 	}
 	for _, f := range null {
 		body[f.Name] = nil
@@ -203,11 +199,11 @@ func (w *World) patchReadOnly(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	body, err := w.newValues(probe.Name)
+	body, err := w.newValues(ctx, probe.Name)
 	if err != nil {
 		return err
 	}
-	body[name] = differentRaw(w.before.Get(name))
+	body[name] = w.readOnlyValue(w.before.Get(name))
 	return w.patch(ctx, body)
 }
 
@@ -220,7 +216,7 @@ func (w *World) learnMovingFields(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := w.newValues(probe.Name)
+	body, err := w.newValues(ctx, probe.Name)
 	if err != nil {
 		return err
 	}

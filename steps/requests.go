@@ -41,12 +41,12 @@ var requestsPhrases = []Phrase{
 
 // probeRequest is a PATCH setting the probe field to a new value, at path ("" for the
 // scenario's case).
-func (w *World) probeRequest(path string) (client.Request, error) {
+func (w *World) probeRequest(ctx context.Context, path string) (client.Request, error) {
 	f, err := w.probeField()
 	if err != nil {
 		return client.Request{}, err
 	}
-	body, err := w.newValues(f.Name)
+	body, err := w.newValues(ctx, f.Name)
 	if err != nil {
 		return client.Request{}, err
 	}
@@ -58,7 +58,7 @@ func (w *World) probeRequest(path string) (client.Request, error) {
 }
 
 func (w *World) sendProbe(ctx context.Context, adjust func(*client.Request)) error {
-	req, err := w.probeRequest("")
+	req, err := w.probeRequest(ctx, "")
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (w *World) patchThroughIDForm(ctx context.Context, form string) error {
 	if form == "15" {
 		id = id[:15]
 	}
-	req, err := w.probeRequest(fixtures.Path(w.env.Profile.Paths.Update, id))
+	req, err := w.probeRequest(ctx, fixtures.Path(w.env.Profile.Paths.Update, id))
 	if err != nil {
 		return err
 	}
@@ -190,20 +190,23 @@ func (w *World) patchBothLocations(ctx context.Context) error {
 	}
 	idField, numberField := w.env.Profile.LocationFields()
 	locs := w.env.Profile.Fixtures.Locations
-	current := text(w.before.Get(idField))
-	at := func(l fixtures.Location) bool { return fixtures.SameValue(fixtures.TypeSFID, l.ID, current) }
-	byID := locs[0]
-	if i := slices.IndexFunc(locs, func(l fixtures.Location) bool { return !at(l) }); i >= 0 {
+	// The scenario's own picks (see freshValues), the case moved off the id's location.
+	byID := locs[w.gen.Intn(len(locs))]
+	f, err := w.field(idField)
+	if err != nil {
+		return err
+	}
+	body := map[string]any{idField: byID.ID}
+	if err := w.moveOff(ctx, []fixtures.Field{f}, body); err != nil {
+		return err
+	}
+	if i := slices.IndexFunc(locs, func(l fixtures.Location) bool {
+		return fixtures.SameValue(fixtures.TypeSFID, l.ID, fmt.Sprint(body[idField]))
+	}); i >= 0 {
 		byID = locs[i]
 	}
-	byNumber := fixtures.Location{}
-	for _, l := range locs {
-		switch {
-		case l == byID:
-		case byNumber.ID == "" || at(byNumber) && !at(l):
-			byNumber = l
-		}
-	}
+	others := slices.DeleteFunc(slices.Clone(locs), func(l fixtures.Location) bool { return l == byID })
+	byNumber := others[w.gen.Intn(len(others))]
 	return w.patch(ctx, map[string]any{idField: byID.ID, numberField: byNumber.Number})
 }
 

@@ -64,7 +64,11 @@ type worldKey struct{}
 type World struct {
 	env *Env
 	gen *fixtures.Gen
-	req string // the scenario's requirement ID, for messages
+	// setupGen makes the populated bodies that create a case or bring it to a
+	// precondition: a stream of its own, so that the values the scenario sends are the
+	// same whether or not the case it was lent needed that setup.
+	setupGen *fixtures.Gen
+	req      string // the scenario's requirement ID, for messages
 	// amended is the reason of a platform amendment that makes the scenario's
 	// requirement info on this target: its check records what it saw instead of failing.
 	amended string
@@ -95,7 +99,8 @@ type World struct {
 // NewWorld starts a scenario's world; sc gives its steps, and Finish ends it. With sc nil
 // the world stands outside any scenario (it takes no case from the pool).
 func NewWorld(env *Env, scenarioID string, requirements []string, sc *godog.Scenario) *World {
-	w := &World{env: env, gen: fixtures.NewGen(fixtures.ScenarioSeed(env.Seed, scenarioID), env.Profile)}
+	w := &World{env: env, gen: fixtures.NewGen(fixtures.ScenarioSeed(env.Seed, scenarioID), env.Profile),
+		setupGen: fixtures.NewGen(fixtures.ScenarioSeed(env.Seed, scenarioID+"/setup"), env.Profile)}
 	if len(requirements) > 0 {
 		w.req = requirements[0]
 	}
@@ -299,7 +304,7 @@ func (w *World) createCase(ctx context.Context, wt cases.Want) (string, error) {
 
 // populatedWith is the populated body carrying wt's values.
 func (w *World) populatedWith(wt cases.Want) map[string]any {
-	body := cases.PopulatedBody(w.env.Profile, w.gen, w.env.RunID)
+	body := cases.PopulatedBody(w.env.Profile, w.setupGen, w.env.RunID)
 	for k, v := range wt.Set {
 		body[k] = v
 	}
