@@ -28,49 +28,54 @@ func (w *World) freshValues(ctx context.Context, fields []fixtures.Field) (map[s
 }
 
 // moveOff makes sure the PATCH of body can show a change: a value of fields the case
-// holds already would not show whether the PATCH changed it, so the case is first brought
-// to another value of those fields (one PATCH of the populated body, from the setup
-// stream, and its read-back), a location together with its linked fields. A case shared
-// by a batch is not the scenario's to change: there the body is kept as it is while one
-// of its fields differs from the case, else its first field gets another value.
+// holds already would not show whether the PATCH changed it, so the case is then first
+// brought to other values of all of fields (one PATCH of the populated body, from the
+// setup stream, and its read-back; a location together with its linked fields): other
+// values of all of them, since that PATCH rewrites every field. A case shared by a batch
+// is not the scenario's to change: there the body is kept as it is while one of its
+// fields differs from the case, else its first field gets another value.
 func (w *World) moveOff(ctx context.Context, fields []fixtures.Field, body map[string]any) error {
 	p := w.env.Profile
-	move := cases.Want{Set: map[string]any{}, Accept: map[string][]any{}}
 	var clashes []fixtures.Field
 	for _, f := range fields {
-		v := body[f.Name]
 		old := w.before.Get(f.Name)
-		if cases.IsNull(old) || !p.Same(f.Type, fmt.Sprint(v), fmt.Sprint(old.Value())) {
-			continue
-		}
-		clashes = append(clashes, f)
-		switch {
-		case w.batch != nil:
-		case f.Ref == fixtures.RefLocation:
-			loc, ok := w.otherLocation(f, v)
-			if !ok {
-				continue
-			}
-			for _, lf := range p.FieldsWithRef(fixtures.RefLocation) {
-				value := any(loc.Number)
-				if lf.Type == fixtures.TypeSFID {
-					value = loc.ID
-				}
-				move.Set[lf.Name], move.Accept[lf.Name] = value, []any{value}
-			}
-		default:
-			other := w.setupGen.Different(f, v)
-			if !p.Same(f.Type, fmt.Sprint(v), fmt.Sprint(other)) { // else the field has no other value
-				move.Set[f.Name], move.Accept[f.Name] = other, []any{other}
-			}
+		if !cases.IsNull(old) && p.Same(f.Type, fmt.Sprint(body[f.Name]), fmt.Sprint(old.Value())) {
+			clashes = append(clashes, f)
 		}
 	}
-	if w.batch != nil {
-		if len(clashes) > 0 && len(clashes) == len(fields) {
+	switch {
+	case len(clashes) == 0:
+		return nil
+	case w.batch != nil:
+		if len(clashes) == len(fields) {
 			f := clashes[0]
 			body[f.Name] = w.setupGen.Different(f, w.before.Get(f.Name).Value())
 		}
 		return nil
+	}
+	move := cases.Want{Set: map[string]any{}, Accept: map[string][]any{}}
+	for _, f := range fields {
+		v := body[f.Name]
+		if _, ok := move.Set[f.Name]; ok {
+			continue // a linked location field, set with its partner
+		}
+		if f.Ref != fixtures.RefLocation {
+			if other := w.setupGen.Different(f, v); !p.Same(f.Type, fmt.Sprint(v), fmt.Sprint(other)) { // else it has no other value
+				move.Set[f.Name], move.Accept[f.Name] = other, []any{other}
+			}
+			continue
+		}
+		loc, ok := w.otherLocation(f, v)
+		if !ok {
+			continue
+		}
+		for _, lf := range p.FieldsWithRef(fixtures.RefLocation) {
+			value := any(loc.Number)
+			if lf.Type == fixtures.TypeSFID {
+				value = loc.ID
+			}
+			move.Set[lf.Name], move.Accept[lf.Name] = value, []any{value}
+		}
 	}
 	if len(move.Set) == 0 {
 		return nil
