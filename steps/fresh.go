@@ -46,7 +46,7 @@ func (w *World) moveOff(ctx context.Context, fields []fixtures.Field, body map[s
 	switch {
 	case len(clashes) == 0:
 		return nil
-	case w.batch != nil:
+	case w.hold.Batch() != nil:
 		if len(clashes) == len(fields) {
 			f := clashes[0]
 			body[f.Name] = w.setupGen.Different(f, w.before.Get(f.Name).Value())
@@ -83,7 +83,8 @@ func (w *World) moveOff(ctx context.Context, fields []fixtures.Field, body map[s
 	if err := w.bringTo(ctx, move); err != nil {
 		return err
 	}
-	w.before = w.state.Doc
+	st, _ := w.hold.State()
+	w.before = st.Doc
 	return nil
 }
 
