@@ -66,7 +66,9 @@ func shellWord(s string) string {
 // profilePrintCommand is `casecert profile [--profile F] [--platform P]`: the default
 // profile (or F) as YAML, with its platform key set to P when given.
 func profilePrintCommand(env Env, args []string) error {
-	set := commandFlags(env, "profile", "casecert profile [--profile FILE] [--platform "+strings.Join(platform.Names(), "|")+"]   print the default profile (or FILE), its platform set to the one given")
+	set := commandFlags(env, "profile", "casecert profile [--profile FILE] [--platform "+strings.Join(platform.Names(), "|")+"]   print the default profile (or FILE), its platform set to the one given\n"+
+		"       casecert profile check --profile FILE   per requirement: judged, partly or not, and what to add\n"+
+		"       casecert profile init --openapi FILE|URL   draft a profile from an OpenAPI document\n\nFlags of casecert profile:")
 	path := set.String("profile", "", "profile YAML to print instead of the default one")
 	name := set.String("platform", "", "set the profile's platform key: "+strings.Join(platform.Names(), " or "))
 	if err := set.Parse(args); err != nil {

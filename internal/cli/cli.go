@@ -81,7 +81,7 @@ Usage:
   casecert merge -o DIR A/report.json B/report.json ...   join the shard reports of one run
   casecert baseline -o FILE REPORT.json   a baseline of known failures (--prune FILE drops the passing ones)
   casecert diff OLD/report.json NEW/report.json   regressions and fixes between two reports
-  casecert profile            print the default profile, to copy and adapt
+  casecert profile [--platform NAME] [--profile FILE]   print the default profile (or FILE), to copy and adapt
   casecert profile check --profile FILE   per requirement: judged or not, inferred keys, what to add
   casecert profile init --openapi FILE|URL [-o FILE]   draft a profile from an OpenAPI document (TODOs to check)
   casecert steps              the step phrases a feature file may use, with examples
@@ -90,7 +90,7 @@ Usage:
 Exit codes: 0 conformant (with or without warnings), 1 non-conformant (a must failed),
 2 usage or configuration error (the profile included), 3 the target could not be judged
 (unreachable, not the Case API, quota exhausted, stopped answering, interrupted),
-4 incomplete (no must failed, but a must was not judged).
+4 incomplete (no must failed, but a must was not judged, or only partly).
 Run "casecert COMMAND -h" for the flags of a command.
 `
 

@@ -12,12 +12,8 @@ import (
 // casecert judge.
 func profileCommand(env Env, args []string) error {
 	const profileUsage = "usage: casecert profile [--profile FILE] [--platform NAME] (prints the default profile, or FILE, with that platform) or casecert profile check --profile FILE or casecert profile init --openapi FILE|URL"
-	if len(args) == 0 || strings.HasPrefix(args[0], "--p") || strings.HasPrefix(args[0], "-p") {
-		return profilePrintCommand(env, args)
-	}
-	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		fmt.Fprintln(env.Stderr, profileUsage)
-		return errHelp
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return profilePrintCommand(env, args) // its -h also names check and init
 	}
 	if args[0] == "init" {
 		return profileInitCommand(env, args[1:])
