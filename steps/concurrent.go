@@ -83,10 +83,18 @@ func (w *World) patchConcurrently(ctx context.Context) error {
 // writeThroughLocks sends one PATCH and sends it again while the platform says the
 // target refused it as locked, up to lockRetries times with a doubling wait.
 func (w *World) writeThroughLocks(ctx context.Context, body map[string]any, host platform.Platform) (client.Exchange, error) {
+	return w.throughLocks(ctx, host, func() (client.Exchange, error) {
+		// At once, whatever else is in flight: the scenario is about PATCHes that overlap.
+		return w.doAtOnce(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
+	})
+}
+
+// throughLocks sends a write again, with a growing wait, while the platform refuses it
+// because another writer holds the record's lock (a bounded number of times).
+func (w *World) throughLocks(ctx context.Context, host platform.Platform, send func() (client.Exchange, error)) (client.Exchange, error) {
 	wait := lockBackoff
 	for attempt := 0; ; attempt++ {
-		// At once, whatever else is in flight: the scenario is about PATCHes that overlap.
-		ex, err := w.doAtOnce(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
+		ex, err := send()
 		if err != nil || !lockRefused(host, ex) || attempt == lockRetries {
 			return ex, err
 		}

@@ -3,12 +3,16 @@ package steps
 import (
 	"context"
 	"fmt"
+	"maps"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/casecert/casecert/fixtures"
 	"github.com/casecert/casecert/internal/cases"
+	"github.com/casecert/casecert/internal/client"
 	"github.com/casecert/casecert/internal/sfid"
 )
 
@@ -28,12 +32,11 @@ func (w *World) freshValues(ctx context.Context, fields []fixtures.Field) (map[s
 }
 
 // moveOff makes sure the PATCH of body can show a change: a value of fields the case
-// holds already would not show whether the PATCH changed it, so the case is then first
-// brought to other values of all of fields (one PATCH of the populated body, from the
-// setup stream, and its read-back; a location together with its linked fields): other
-// values of all of them, since that PATCH rewrites every field. A case shared by a batch
-// is not the scenario's to change: there the body is kept as it is while one of its
-// fields differs from the case, else its first field gets another value.
+// holds already would not show whether the PATCH changed it, so the case is first moved
+// to another value of each such field (moveTo), a location together with its linked
+// fields. A case shared by a batch is not the scenario's to change: there the body is
+// kept as it is while one of its fields differs from the case, else its first field gets
+// another value.
 func (w *World) moveOff(ctx context.Context, fields []fixtures.Field, body map[string]any) error {
 	p := w.env.Profile
 	var clashes []fixtures.Field
@@ -53,15 +56,12 @@ func (w *World) moveOff(ctx context.Context, fields []fixtures.Field, body map[s
 		}
 		return nil
 	}
-	move := cases.Want{Set: map[string]any{}, Accept: map[string][]any{}}
-	for _, f := range fields {
+	move := map[string]any{}
+	for _, f := range clashes {
 		v := body[f.Name]
-		if _, ok := move.Set[f.Name]; ok {
-			continue // a linked location field, set with its partner
-		}
 		if f.Ref != fixtures.RefLocation {
 			if other := w.setupGen.Different(f, v); !p.Same(f.Type, fmt.Sprint(v), fmt.Sprint(other)) { // else it has no other value
-				move.Set[f.Name], move.Accept[f.Name] = other, []any{other}
+				move[f.Name] = other
 			}
 			continue
 		}
@@ -70,21 +70,49 @@ func (w *World) moveOff(ctx context.Context, fields []fixtures.Field, body map[s
 			continue
 		}
 		for _, lf := range p.FieldsWithRef(fixtures.RefLocation) {
-			value := any(loc.Number)
-			if lf.Type == fixtures.TypeSFID {
-				value = loc.ID
+			if _, inBody := body[lf.Name]; inBody && lf.Name != f.Name {
+				continue // the body sets it itself
 			}
-			move.Set[lf.Name], move.Accept[lf.Name] = value, []any{value}
+			move[lf.Name] = loc.Number
+			if lf.Type == fixtures.TypeSFID {
+				move[lf.Name] = loc.ID
+			}
 		}
 	}
-	if len(move.Set) == 0 {
+	if len(move) == 0 {
 		return nil
 	}
-	if err := w.bringTo(ctx, move); err != nil {
+	return w.moveTo(ctx, move)
+}
+
+// moveTo is the setup write of moveOff: one PATCH of the fields to move alone (through
+// the platform's lock retries) and the read-back that checks it, which becomes the
+// scenario's baseline.
+func (w *World) moveTo(ctx context.Context, move map[string]any) error {
+	ex, err := w.throughLocks(ctx, w.env.Profile.Host(), func() (client.Exchange, error) {
+		return w.do(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: move})
+	})
+	if err != nil {
 		return err
 	}
-	st, _ := w.hold.State()
-	w.before = st.Doc
+	if ex.Status/100 != 2 {
+		return w.cannotJudge("setup: moving case %s off the values the scenario sends was refused: %s", w.caseID, ex.Summary())
+	}
+	doc, err := w.readCase(ctx)
+	if err != nil {
+		return err
+	}
+	wt := cases.Want{Set: move, Accept: map[string][]any{}}
+	for k, v := range move {
+		wt.Accept[k] = []any{v}
+	}
+	if unmet := w.unmet(doc, wt); len(unmet) > 0 {
+		return w.cannotJudge("setup: case %s does not read back as moved: %s", w.caseID, strings.Join(unmet, "; "))
+	}
+	if w.setup != nil {
+		maps.Copy(w.setup, move)
+	}
+	w.before = doc
 	return nil
 }
 
