@@ -26,11 +26,22 @@ const (
 // 503): it is sent again, a bounded number of times, and a write still refused so is not
 // judged; the read-back judges every accepted write.
 func (w *World) patchConcurrently(ctx context.Context) error {
-	var fields []fixtures.Field
+	// Fields of many values first (text, numbers, dates): a new value of those never
+	// lands on the one the case holds, so the burst needs no setup write to move the case
+	// off it (moveOff); booleans and picklists only when the profile has too few others.
+	var fields, few []fixtures.Field
 	for _, f := range w.env.Profile.Fields {
-		if f.Readable() && f.Ref == "" && len(w.env.Profile.LinkedGroup(f.Name)) == 1 && len(fields) < 8 {
+		if !f.Readable() || f.Ref != "" || len(w.env.Profile.LinkedGroup(f.Name)) != 1 {
+			continue
+		}
+		if f.Type == fixtures.TypeBoolean || len(f.Values) > 0 {
+			few = append(few, f)
+		} else if len(fields) < 8 {
 			fields = append(fields, f)
 		}
+	}
+	if len(fields) < 2 {
+		fields = append(fields, few[:min(len(few), 8-len(fields))]...)
 	}
 	if len(fields) < 2 {
 		return w.skip("the profile has fewer than two plain readable fields")
