@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -83,4 +84,36 @@ func TestLayerViolationsAreFound(t *testing.T) {
 		module + "internal/preflight imports github.com/cucumber/godog/colors",
 		module + "internal/platform imports " + module + "fixtures",
 	}, layerViolations(deps))
+}
+
+// The README's Layout names every package of the module (each folder under internal/ and
+// cmd/, each top-level one elsewhere), so that a newcomer finds each by its name there.
+func TestReadmeLayoutNamesEveryPackage(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	require.NoError(t, err, "the layout test reads `go list`")
+	out, err := exec.Command(goTool, "list", module+"...").Output()
+	require.NoError(t, err)
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, layout, ok := strings.Cut(string(readme), "\n## Layout\n")
+	require.True(t, ok, "the README has no Layout section")
+	layout, _, _ = strings.Cut(layout, "\n## ")
+	listed := map[string]bool{}
+	for line := range strings.Lines(layout) {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasSuffix(f[0], "/") {
+			listed[f[0]] = true
+		}
+	}
+	for line := range strings.Lines(string(out)) {
+		segs := strings.Split(strings.TrimPrefix(strings.TrimSpace(line), module), "/")
+		n := 1
+		if (segs[0] == "internal" || segs[0] == "cmd") && len(segs) > 1 {
+			n = 2
+		}
+		entry := strings.Join(segs[:n], "/") + "/"
+		if !listed[entry] {
+			listed[entry] = true // once per folder
+			t.Errorf("the README's Layout does not name %s (package %s)", entry, strings.TrimSpace(line))
+		}
+	}
 }
