@@ -88,6 +88,7 @@ func (w *World) unchangedExcept(ctx context.Context, except ...string) error {
 		}
 	}
 	var errs []error
+	afterKeyed := cases.KeyedOf(after)
 	for _, f := range w.env.Profile.Fields {
 		if skip[f.Name] || !f.Readable() {
 			continue
@@ -96,7 +97,7 @@ func (w *World) unchangedExcept(ctx context.Context, except ...string) error {
 			errs = append(errs, err) // never stored: "unchanged" would prove nothing
 			continue
 		}
-		was, now := w.before.Get(f.Name), after.Get(f.Name)
+		was, now := w.beforeGet(f.Name), afterKeyed.Get(f.Name)
 		if !cases.SameRead(w.env.Profile, f, was, now) {
 			sent := "nothing for it"
 			if v, ok := w.sent[f.Name]; ok {

@@ -42,9 +42,10 @@ func (w *World) takeCase(ctx context.Context, wt cases.Want) error {
 // absent, or a field that does not read back as one of the values it must have.
 func (w *World) unmet(doc gjson.Result, wt cases.Want) []string {
 	var out []string
+	keyed := cases.KeyedOf(doc)
 	for _, f := range w.env.casePool().Populated() {
-		if cases.IsNull(doc.Get(f.Name)) {
-			out = append(out, f.Name+" is "+shown(doc.Get(f.Name)))
+		if got := keyed.Get(f.Name); cases.IsNull(got) {
+			out = append(out, f.Name+" is "+shown(got))
 		}
 	}
 	for name, values := range wt.Accept {

@@ -39,7 +39,7 @@ func (w *World) unheld(name string) (gjson.Result, bool) {
 	if !ok || sent == nil {
 		return gjson.Result{}, false
 	}
-	got := w.before.Get(name)
+	got := w.beforeGet(name)
 	return got, cases.IsNull(got)
 }
 

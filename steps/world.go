@@ -78,6 +78,7 @@ type World struct {
 	caseID   string
 	setup    map[string]any  // the body the setup wrote the case with
 	before   gjson.Result    // the case as read back after setup
+	keyed    cases.Keyed     // before's fields by key, made on first use (beforeGet)
 	sent     map[string]any  // body fields of the last PATCH (nil value = null)
 	last     client.Exchange // the last PATCH (or raw request)
 	after    *gjson.Result   // the case read back after the last write, once asked for
@@ -309,6 +310,15 @@ func (w *World) populatedWith(wt cases.Want) map[string]any {
 		body[k] = v
 	}
 	return body
+}
+
+// beforeGet is w.before.Get(name), from an index of w.before's fields: the checks that
+// compare every field ask it once per field.
+func (w *World) beforeGet(name string) gjson.Result {
+	if d := w.keyed.Doc(); d.Raw != w.before.Raw || d.Index != w.before.Index || d.Type != w.before.Type {
+		w.keyed = cases.KeyedOf(w.before)
+	}
+	return w.keyed.Get(name)
 }
 
 func (w *World) readCase(ctx context.Context) (gjson.Result, error) {

@@ -502,11 +502,12 @@ func (p *Pool) Wait(ctx context.Context, b *Batch) error {
 // leaving out skip and the fields linked to them.
 func Differences(p *fixtures.Profile, a, b gjson.Result, skip map[string]bool) []fixtures.Field {
 	var out []fixtures.Field
+	ka, kb := KeyedOf(a), KeyedOf(b)
 	for _, f := range p.Fields {
 		if skip[f.Name] || !f.Readable() {
 			continue
 		}
-		if !SameRead(p, f, a.Get(f.Name), b.Get(f.Name)) {
+		if !SameRead(p, f, ka.Get(f.Name), kb.Get(f.Name)) {
 			out = append(out, f)
 		}
 	}
