@@ -23,12 +23,17 @@ func casePool(ctx context.Context, s *Suite, cfg *Config, env *steps.Env) int {
 	if cfg.CaseID != "" {
 		scenarios = 1
 	}
-	if cfg.MaxCases == 0 {
-		cfg.MaxCases = cases.DefaultMaxCases(inFlight)
-	}
-	rested := false
+	rested, disruptive := false, 0
 	for _, p := range s.Selected(cfg.Tags) {
 		rested = rested || steps.WantsRestedCase(p.Steps)
+		if p.Disruptive {
+			disruptive++
+		}
+	}
+	if cfg.MaxCases == 0 {
+		// Each disruptive scenario takes a case no scenario gets after it: at a low
+		// concurrency the default alone runs out before the last of them.
+		cfg.MaxCases = max(cases.DefaultMaxCases(inFlight), disruptive+2)
 	}
 	env.Pool = cases.NewPool(ctx, &env.Env, cases.PoolConfig{MaxCases: cfg.MaxCases, InFlight: inFlight, CaseID: cfg.CaseID, Rested: rested,
 		Adopt: cfg.Adopt, AdoptBody: s.SetupBody(cfg.Seed)})
