@@ -318,7 +318,11 @@ func VerdictReason(r Run) string {
 			parts = append(parts, fmt.Sprintf("%d of %d were not judged: %s", n, total, requirementList(r, LevelMust, StatusError, StatusSkipped)))
 		}
 		if n := s.Must.Partly; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d of %d %s only partly judged: %s", n, total, map[bool]string{true: "was", false: "were"}[n == 1], partlyList(r, LevelMust)))
+			verb := "were"
+			if n == 1 {
+				verb = "was"
+			}
+			parts = append(parts, fmt.Sprintf("%d of %d %s only partly judged: %s", n, total, verb, partlyList(r, LevelMust)))
 		}
 		msg := "no must requirement failed, but " + strings.Join(parts, "; ")
 		if r.Suite.Shard != "" {

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -76,8 +77,8 @@ func TestReportDirHoldsOneRunsReportAndWarningsReachTheConsole(t *testing.T) {
 func TestRefusedTokenRequestNamesTheTokenEndpoint(t *testing.T) {
 	t.Parallel()
 	const secret = "wrong-secret-of-the-client"
-	var targetAsked bool
-	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { targetAsked = true }))
+	var targetAsked atomic.Bool
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { targetAsked.Store(true) }))
 	t.Cleanup(target.Close)
 	tokens := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
@@ -96,7 +97,7 @@ func TestRefusedTokenRequestNamesTheTokenEndpoint(t *testing.T) {
 	assert.Contains(t, stderr.String(), "--client-secret")
 	assert.NotContains(t, console, "cannot be reached")
 	assert.NotContains(t, console, secret)
-	assert.False(t, targetAsked)
+	assert.False(t, targetAsked.Load(), "the target is not asked without a token")
 }
 
 // At --concurrency 1 the default --max-cases (4) ran out before the last of the seven
