@@ -70,6 +70,7 @@ type htmlReq struct {
 	ID, Anchor, Level, Status, Reason string
 	Title                             template.HTML // code spans of the catalog's Markdown as <code>
 	Badge                             string        // css class of the status badge
+	Partly                            bool          // passed on only some of its scenarios (Requirement.Partly)
 	Scenarios                         []*htmlScenario
 }
 
@@ -194,6 +195,7 @@ func newHTMLView(r Run) htmlView {
 		hr := &htmlReq{
 			ID: c(req.ID), Anchor: reqAnchor(req.ID), Level: c(req.Level), Title: codeSpans(c(req.Title)),
 			Status: c(string(req.Status)), Reason: c(req.Reason), Badge: badgeClass(req.Status, req.Level),
+			Partly: req.Partly != "",
 		}
 		for _, id := range req.Scenarios {
 			if sc, ok := views[id]; ok {
