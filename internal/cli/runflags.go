@@ -62,7 +62,7 @@ func parseRunFlags(env Env, args []string) (*runOptions, error) {
 	set.StringVar(&o.profile, "profile", "", "profile YAML (default: the embedded reference profile)")
 	set.StringVar(&o.tags, "tags", "", `godog tag expression, e.g. "@must && ~@AUTH-MISSING"`)
 	set.IntVar(&o.concurrency, "concurrency", cases.DefaultInFlight, "requests in flight at once (the work waits on the network); for a rate-limited org lower it and set --rate")
-	set.IntVar(&o.maxCases, "max-cases", 0, "at most N cases created by the run; scenarios reuse them (default: 2 per request in flight plus 2, and never fewer than the disruptive scenarios selected plus 2: each takes a case of its own)")
+	set.IntVar(&o.maxCases, "max-cases", 0, "at most N cases created by the run; scenarios reuse them (default: 2 per request in flight plus 2, and never fewer than the disruptive scenarios selected plus 3: each, and the health probe, uses up a case of its own)")
 	set.Float64Var(&o.rate, "rate", 0, "at most N requests per second (0: unlimited)")
 	set.DurationVar(&o.timeout, "timeout", 15*time.Second, "per request")
 	set.IntVar(&o.retries, "retries", 2, "retries of 429/503 answers with Retry-After")

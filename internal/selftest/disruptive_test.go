@@ -167,3 +167,20 @@ func readReport(t *testing.T, dir, name string) string {
 	require.NoError(t, err)
 	return string(data)
 }
+
+// Each disruptive scenario and the health probe use up a case: at --concurrency 1 the
+// default --max-cases still leaves one for each of them, so they are judged, not left as
+// errors for want of a case.
+func TestLowConcurrencyLeavesACaseForEachDisruptiveScenario(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	_, run, out := runReport(t, dir, "run", "--report-dir", dir, "--format", "json", "--concurrency", "1", "--seed", "3",
+		"--tags", "@REQ-NO-5XX,@PATCH-CONCURRENT,@PATCH-NULL")
+	st := table(run)
+	for _, id := range []string{"REQ-NO-5XX", "PATCH-CONCURRENT", "PATCH-NULL"} {
+		assert.Equal(t, reports.StatusPassed, st[id], "%s\n%s", id, out)
+	}
+	if assert.NotNil(t, run.Run.Disruptive) {
+		assert.Equal(t, 7, run.Run.Disruptive.Scenarios)
+	}
+}

@@ -24,20 +24,32 @@ func casePool(ctx context.Context, s *Suite, cfg *Config, env *steps.Env) int {
 		scenarios = 1
 	}
 	rested, disruptive := false, 0
+	inShard := s.InShard(cfg.Shard)
 	for _, p := range s.Selected(cfg.Tags) {
 		rested = rested || steps.WantsRestedCase(p.Steps)
-		if p.Disruptive {
+		if p.Disruptive && inShard[p.ID] {
 			disruptive++
 		}
 	}
 	if cfg.MaxCases == 0 {
-		// Each disruptive scenario takes a case no scenario gets after it: at a low
-		// concurrency the default alone runs out before the last of them.
-		cfg.MaxCases = max(cases.DefaultMaxCases(inFlight), disruptive+2)
+		// Each disruptive scenario, and the health probe, ends the life of the case it
+		// used (no scenario gets it afterwards): at a low concurrency the default must
+		// still leave one for each of them.
+		cfg.MaxCases = max(cases.DefaultMaxCases(inFlight), disruptiveCases(disruptive))
 	}
 	env.Pool = cases.NewPool(ctx, &env.Env, cases.PoolConfig{MaxCases: cfg.MaxCases, InFlight: inFlight, CaseID: cfg.CaseID, Rested: rested,
 		Adopt: cfg.Adopt, AdoptBody: s.SetupBody(cfg.Seed)})
 	return scenarios
+}
+
+// disruptiveCases is how many cases a run with a disruptive phase of n scenarios needs at
+// least: one each and the health probe's, which the phase uses up, beside the two of the
+// main phase that may not serve it (the batch of refusals', the one with children).
+func disruptiveCases(n int) int {
+	if n == 0 {
+		return 0
+	}
+	return n + 1 + 2
 }
 
 // deleteCases deletes every case the run created (its own and the adopted ones) when
