@@ -171,7 +171,11 @@ func (w *World) bringTo(ctx context.Context, wt cases.Want) error {
 		}
 	}
 	w.setup = body
-	ex, err := w.do(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
+	// A setup write refused as locked is sent again, as the scenarios' own are on a
+	// platform that refuses so (salesforce.md): the case is not unfit for it.
+	ex, err := w.throughLocks(ctx, w.env.Profile.Host(), func() (client.Exchange, error) {
+		return w.do(ctx, client.Request{Method: http.MethodPatch, Path: w.updatePath(), JSON: body})
+	})
 	if err != nil {
 		return err
 	}
