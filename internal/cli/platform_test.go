@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,10 +24,9 @@ import (
 	"github.com/casecert/casecert/reports"
 )
 
-// lockingOrg is a reference server behaving as an org whose row lock refuses writers
-// that meet (PATCHes of one field, the burst's): the first attempt of every such body,
-// and every attempt that sets refuseAlways, with UNABLE_TO_LOCK_ROW and status (default
-// 400).
+// lockingOrg is a reference server behaving as an org whose row lock refuses writers:
+// the first attempt of every PATCH body, and every attempt that sets refuseAlways, with
+// UNABLE_TO_LOCK_ROW and status (default 400).
 type lockingOrg struct {
 	next         http.Handler
 	refuseAlways string
@@ -43,13 +41,9 @@ func (o *lockingOrg) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		o.mu.Lock()
-		// The burst's writers are the ones that meet: a PATCH of one field. A run's other
-		// writes (a case brought to its precondition) go through.
-		var fields map[string]any
-		burst := json.Unmarshal(body, &fields) == nil && len(fields) == 1
 		first := !o.seen[string(body)]
 		o.seen[string(body)] = true
-		refuse := burst && (first || o.refuseAlways != "" && strings.Contains(string(body), `"`+o.refuseAlways+`"`))
+		refuse := first || o.refuseAlways != "" && strings.Contains(string(body), `"`+o.refuseAlways+`"`)
 		if refuse {
 			o.refused++
 		}
