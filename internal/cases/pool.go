@@ -53,6 +53,10 @@ type Case struct {
 	// cache that read shows the state before it (stale reads). Set by the holder before
 	// it gives the case back.
 	Unread map[string]any
+	// UnreadRaw says the case took writes whose values are unknown (a body the harness
+	// did not build, malformed JSON a target took; a batch's writes, which should all
+	// have been refused): the next holder reads the case twice.
+	UnreadRaw bool
 }
 
 // Batch is a case shared by scenarios that each send one write expected to be refused,
@@ -457,6 +461,11 @@ func (p *Pool) readBatch(b *Batch) {
 	defer p.mu.Unlock()
 	b.After, b.Changed, b.Err = after, changed, err
 	b.Case.busy, b.Case.State, b.Case.Known, b.Case.Setup = false, after, err == nil, b.Setup
+	if changed {
+		// A member's write was taken: behind a cache this read may show the state
+		// before the last of them, so the next holder reads the case anew, twice.
+		b.Case.Known, b.Case.UnreadRaw = false, true
+	}
 	b.Case.LastWrite = time.Now()
 	close(b.done)
 	p.signal()
