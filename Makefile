@@ -26,9 +26,12 @@ run: build ## certify the built-in reference server; report in casecert-report/
 
 # internal/selftest (the fault table) and ci (the recipes' jobs: casecert runs in
 # subprocesses of its test binary, 5x slower built with -race) run without -race.
-test: lint ## every test: -race for all but internal/selftest and ci, which run in their own invocation
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v -e '/internal/selftest$$' -e '/ci$$')
-	$(GO) test -count=1 -parallel 8 ./internal/selftest/ ./ci/
+test: lint ## every test: -race for all but internal/selftest and ci, which run beside them in their own invocation (its output after)
+	@self=$$(mktemp); \
+	$(GO) test -count=1 -parallel 8 ./internal/selftest/ ./ci/ > $$self 2>&1 & pid=$$!; \
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v -e '/internal/selftest$$' -e '/ci$$'); race=$$?; \
+	wait $$pid; selftest=$$?; cat $$self; rm -f $$self; \
+	[ $$race -eq 0 ] && [ $$selftest -eq 0 ]
 
 bench: ## benchmarks: reference server round trips, a full run, a run through a 20 ms / 150 ms proxy against its lower bound, and peak RSS against hostile targets at --concurrency 32
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/refserver/
