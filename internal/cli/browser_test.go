@@ -46,8 +46,9 @@ func TestBrowserRealFailingReport(t *testing.T) {
 		t.Errorf("#verdict says %q, want non-conformant", verdict)
 	}
 
-	// The first screen names each failed requirement with its first evidence line and a
-	// reproduce line that starts the reference server with the fault.
+	// The first screen names each failed requirement with its first evidence line (what was
+	// expected and observed first) and a reproduce line that starts the reference server
+	// with the fault (and the run's flags).
 	firstScreen, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
 		const missing = [];
 		for (const id of ["PATCH-NULL", "PATCH-MIXED"]) {
@@ -56,8 +57,8 @@ func TestBrowserRealFailingReport(t *testing.T) {
 			const r = e.getBoundingClientRect();
 			if (!e.checkVisibility() || r.top < 0 || r.bottom > window.innerHeight) missing.push(id + ": not within the first viewport");
 			const ev = e.querySelector("p.ev"), rp = e.querySelector("p.rp"), curl = e.querySelector("details>summary");
-			if (!ev || !ev.checkVisibility() || !/sent .*expected .*observed /.test(ev.textContent)) missing.push(id + ": no visible evidence line");
-			if (!rp || !rp.checkVisibility() || !rp.textContent.includes("casecert run --fault null-ignored --tags @" + id)) missing.push(id + ": no visible reproduce command");
+			if (!ev || !ev.checkVisibility() || !/expected .*observed .*sent /.test(ev.textContent)) missing.push(id + ": no visible evidence line");
+			if (!rp || !rp.checkVisibility() || !(rp.textContent.includes("casecert run --fault null-ignored ") && rp.textContent.includes(" --tags @" + id + " "))) missing.push(id + ": no visible reproduce command");
 			if (!curl || !curl.checkVisibility() || !curl.textContent.includes("start casecert serve --fault null-ignored first")) missing.push(id + ": the curl line does not say to start casecert serve --fault first");
 		}
 		return missing.join("; ");
